@@ -1,0 +1,114 @@
+// fork/exec with inherited descriptors, pidfd watching, reaping and signalling.
+#include "core/process.h"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "core/signals.h"
+#include "core/status.h"
+
+extern char** environ;
+
+namespace ringleader {
+namespace {
+
+// Everything the child touches is prepared before fork: after it only async-signal-safe calls.
+std::vector<std::string> MergedEnvironment(const std::vector<std::string>& extra) {
+  std::vector<std::string> merged;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    bool overridden = false;
+    for (const std::string& x : extra) {
+      const auto eq = x.find('=');
+      if (entry.substr(0, eq + 1) == std::string_view(x).substr(0, eq + 1)) overridden = true;
+    }
+    if (!overridden) merged.emplace_back(entry);
+  }
+  merged.insert(merged.end(), extra.begin(), extra.end());
+  return merged;
+}
+
+std::vector<char*> PointerArray(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (std::string& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+[[noreturn]] void ExecInChild(const SpawnRequest& request, pid_t parent, char* const* argv,
+                              char* const* envp) {
+  for (int fd : request.inherit_fds) ::fcntl(fd, F_SETFD, 0);
+  if (request.parent_death_signal != 0) {
+    ::prctl(PR_SET_PDEATHSIG, request.parent_death_signal);
+    if (::getppid() != parent) ::_exit(127);
+  }
+  sigset_t empty;
+  sigemptyset(&empty);
+  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);
+  ::execve(request.executable.c_str(), argv, envp);
+  ::_exit(127);
+}
+
+}  // namespace
+
+absl::StatusOr<Child> Spawn(const SpawnRequest& request) {
+  std::vector<std::string> argv_strings = request.argv;
+  std::vector<std::string> env_strings = MergedEnvironment(request.env);
+  std::vector<char*> argv = PointerArray(argv_strings);
+  std::vector<char*> envp = PointerArray(env_strings);
+  const pid_t parent = ::getpid();
+
+  const pid_t pid = ::fork();
+  if (pid < 0) return ErrnoStatus(errno, "fork");
+  if (pid == 0) ExecInChild(request, parent, argv.data(), envp.data());
+
+  // The child cannot be reaped before we do, so its pid cannot be recycled under pidfd_open.
+  Child child;
+  child.pid = pid;
+  child.pidfd.Reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!child.pidfd) {
+    const int err = errno;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return ErrnoStatus(err, "pidfd_open");
+  }
+  return child;
+}
+
+std::string ExitStatus::Describe() const {
+  return signaled ? SignalName(signal) : absl::StrCat("code ", code);
+}
+
+absl::StatusOr<ExitStatus> Reap(int pidfd) {
+  siginfo_t info{};
+  if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info,
+               WEXITED | WNOHANG) != 0) {
+    return ErrnoStatus(errno, "waitid");
+  }
+  if (info.si_pid == 0) return absl::NotFoundError("child has not exited");
+  ExitStatus status;
+  status.signaled = info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED;
+  if (status.signaled) {
+    status.signal = info.si_status;
+  } else {
+    status.code = info.si_status;
+  }
+  return status;
+}
+
+int SignalProcess(int pidfd, int signal_number) noexcept {
+  if (::syscall(SYS_pidfd_send_signal, pidfd, signal_number, nullptr, 0) != 0) return -errno;
+  return 0;
+}
+
+}  // namespace ringleader

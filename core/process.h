@@ -1,0 +1,58 @@
+// Process mechanism for a supervisor: spawn a child with chosen descriptors, watch it through a
+// pidfd, reap it, signal it. No policy lives here (what to spawn, when, why: that is fsm/ and
+// the primary).
+//
+//   SpawnRequest req{.executable = "/proc/self/exe", .argv = argv,
+//                    .env = {"ROLE=worker"}, .inherit_fds = {listener.get(), channel.get()}};
+//   RL_ASSIGN_OR_RETURN(Child child, Spawn(req));
+//   poll_op.Arm(ring, child.pidfd.get(), POLLIN);   // readable once the child has exited
+//   ... RL_ASSIGN_OR_RETURN(ExitStatus st, Reap(child.pidfd.get()));
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/unique_fd.h"
+
+namespace ringleader {
+
+struct SpawnRequest {
+  std::string executable;
+  std::vector<std::string> argv;
+  // "KEY=VALUE" entries added to (or overriding) the parent's environment.
+  std::vector<std::string> env;
+  // Descriptors the child keeps, at the same numbers; every other one is close-on-exec.
+  std::vector<int> inherit_fds;
+  // Delivered to the child when the parent dies (PR_SET_PDEATHSIG); 0 for none.
+  int parent_death_signal = 0;
+};
+
+struct Child {
+  pid_t pid = -1;
+  UniqueFd pidfd;
+};
+
+// fork + exec. The child starts with an empty signal mask and default dispositions, and exits
+// 127 before exec if the parent is already gone (the PDEATHSIG race).
+absl::StatusOr<Child> Spawn(const SpawnRequest& request);
+
+struct ExitStatus {
+  bool signaled = false;
+  int code = 0;    // exit code when !signaled
+  int signal = 0;  // terminating signal when signaled
+
+  // "code 0" or "SIGKILL", as the primary's log and the trace print it.
+  std::string Describe() const;
+};
+
+// Reaps the exited child behind `pidfd` (waitid P_PIDFD, WNOHANG). NotFound if it has not
+// exited yet.
+absl::StatusOr<ExitStatus> Reap(int pidfd);
+
+// Sends `signal_number` through the pidfd: never hits a recycled pid. Negative errno on failure.
+int SignalProcess(int pidfd, int signal_number) noexcept;
+
+}  // namespace ringleader

@@ -1,0 +1,231 @@
+// One client connection: receive → parse → route → ordered responses → batched send → close.
+#include "net/http_connection.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "core/buffer_ring.h"
+#include "net/http_server.h"
+
+namespace ringleader {
+
+// A response that waits for a timer (HttpResponse::delay), or a ready one queued behind it.
+// It is framed when it is emitted, so a drain that started meanwhile adds "Connection: close".
+struct HttpConnection::Delayed {
+  explicit Delayed(HttpConnection& c)
+      : timer([&c, this](int, uint32_t) noexcept {
+          ready = true;
+          c.PromoteReadyDelayed();
+        }) {}
+  TimeoutOp timer;
+  HttpResponse response;
+  ResponseFraming framing;
+  bool ready = false;
+};
+
+HttpConnection::HttpConnection(HttpServer& server, int fd)
+    : server_(server),
+      fd_(fd),
+      parser_(server.options().limits, *this),
+      recv_op_([this](int res, uint32_t flags) noexcept { OnRecv(res, flags); }),
+      send_op_([this](int res, uint32_t) noexcept { OnSent(res); }),
+      shutdown_op_([this](int res, uint32_t) noexcept { OnShutdown(res); }) {}
+
+HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::Start() noexcept {
+  deadline_ = server_.now() + server_.options().idle_timeout;
+  recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group());
+}
+
+bool HttpConnection::Idle() const noexcept {
+  return phase_ == Phase::kOpen && !parser_.mid_request() && out_.empty() &&
+         sent_ == sending_.size() && delayed_.empty();
+}
+
+bool HttpConnection::AnyOpInFlight() const noexcept {
+  if (recv_op_.in_flight() || send_op_.in_flight() || shutdown_op_.in_flight()) return true;
+  for (const auto& d : delayed_) {
+    if (d->timer.in_flight()) return true;
+  }
+  return false;
+}
+
+void HttpConnection::OnRecv(int res, uint32_t flags) noexcept {
+  const bool more = (flags & IORING_CQE_F_MORE) != 0;
+  if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
+    const uint16_t id = BufferRing::IdOf(flags);
+    if (phase_ == Phase::kOpen) {
+      Consume(std::string_view(server_.buffers().Data(id), static_cast<size_t>(res)));
+    }
+    server_.buffers().Recycle(id);  // consumed or, while closing, discarded
+  }
+  if (res == 0 || (res < 0 && res != -ENOBUFS && res != -ECANCELED)) {
+    // The peer finished sending (or the socket failed): answer what is queued, then close.
+    if (res < 0 || phase_ == Phase::kAborting) return Abort();
+    if (phase_ == Phase::kOpen) CloseAfterFlush();
+    return MaybeRelease();
+  }
+  if (!more && phase_ != Phase::kAborting && res != -ECANCELED) {
+    // Multishot ended (e.g. -ENOBUFS when every buffer is in use): arm it again.
+    recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group());
+  }
+  MaybeRelease();
+}
+
+void HttpConnection::Consume(std::string_view bytes) noexcept {
+  const int error_status = parser_.Feed(bytes);
+  if (error_status != 0) {
+    const HttpResponse error = ErrorResponse(error_status);
+    AppendResponse(out_, error, {.keep_alive = false, .date = server_.date()});
+    phase_ = Phase::kClosing;
+  }
+  if (parser_.mid_request()) {
+    if (!headers_clock_running_) deadline_ = server_.now() + server_.options().header_timeout;
+    headers_clock_running_ = true;
+  } else {
+    headers_clock_running_ = false;
+    deadline_ = absl::InfiniteFuture();
+  }
+  Flush();
+  if (phase_ == Phase::kClosing) CloseAfterFlush();
+}
+
+void HttpConnection::OnExpectContinue() noexcept {
+  if (delayed_.empty()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+  Flush();
+}
+
+bool HttpConnection::OnRequest(HttpRequest& request) noexcept {
+  server_.CountRequest();
+  response_.Reset();
+  server_.router().Route(request, response_);
+  const bool keep_alive = request.keep_alive && !server_.draining();
+  ResponseFraming framing{.keep_alive = keep_alive,
+                          .http10 = request.version_minor == 0,
+                          .head = request.method == "HEAD"};
+  if (response_.delay > absl::ZeroDuration() || !delayed_.empty()) {
+    // Slow path: this response waits for a timer, or for one queued before it.
+    auto entry = std::make_unique<Delayed>(*this);
+    entry->framing = framing;
+    if (response_.delay > absl::ZeroDuration()) {
+      entry->timer.Arm(server_.ring(), response_.delay);
+    } else {
+      entry->ready = true;
+    }
+    entry->response = std::move(response_);
+    delayed_.push_back(std::move(entry));
+  } else {
+    framing.date = server_.date();
+    AppendResponse(out_, response_, framing);
+  }
+  if (keep_alive) return true;
+  phase_ = Phase::kClosing;
+  return false;
+}
+
+void HttpConnection::PromoteReadyDelayed() noexcept {
+  if (phase_ == Phase::kAborting) return MaybeRelease();
+  while (!delayed_.empty() && delayed_.front()->ready && !delayed_.front()->timer.in_flight()) {
+    Delayed& d = *delayed_.front();
+    if (server_.draining()) d.framing.keep_alive = false;
+    d.framing.date = server_.date();
+    AppendResponse(out_, d.response, d.framing);
+    if (!d.framing.keep_alive) phase_ = Phase::kClosing;
+    delayed_.pop_front();
+  }
+  Flush();
+  if (phase_ == Phase::kClosing) CloseAfterFlush();
+}
+
+void HttpConnection::Flush() noexcept {
+  if (send_op_.in_flight() || phase_ == Phase::kAborting) return;
+  if (sent_ == sending_.size()) {
+    if (out_.empty()) return;
+    sending_.swap(out_);
+    out_.clear();
+    sent_ = 0;
+  }
+  send_op_.Arm(server_.ring(), fd_.get(), sending_.data() + sent_, sending_.size() - sent_);
+}
+
+void HttpConnection::OnSent(int res) noexcept {
+  if (phase_ == Phase::kAborting) return MaybeRelease();
+  if (res < 0) {
+    if (res == -EINTR || res == -EAGAIN) return Flush();
+    return Abort();  // EPIPE, ECONNRESET: the peer is gone
+  }
+  sent_ += static_cast<size_t>(res);
+  Flush();
+  if (phase_ == Phase::kClosing) return CloseAfterFlush();
+  if (Idle()) {
+    deadline_ = server_.now() + server_.options().idle_timeout;
+    if (server_.draining()) BeginDrain();
+  }
+}
+
+void HttpConnection::CloseAfterFlush() noexcept {
+  if (phase_ == Phase::kOpen) phase_ = Phase::kClosing;
+  if (phase_ != Phase::kClosing) return;
+  deadline_ = server_.now() + server_.options().linger_timeout;
+  if (!out_.empty() || sent_ != sending_.size() || !delayed_.empty()) return;
+  // Everything is written: send our FIN, keep reading until the peer's (lingering close), so
+  // unread bytes from the client never turn our close into a reset that destroys the response.
+  phase_ = Phase::kLingering;
+  shutdown_op_.Arm(server_.ring(), fd_.get(), SHUT_WR);
+}
+
+void HttpConnection::OnShutdown(int res) noexcept {
+  if (res < 0 && phase_ != Phase::kAborting) return Abort();
+  MaybeRelease();
+}
+
+void HttpConnection::BeginDrain() noexcept {
+  // An idle keep-alive connection gets a short grace: a request already on its way is answered
+  // (with "Connection: close") instead of racing our FIN.
+  if (Idle()) {
+    deadline_ = std::min(deadline_, server_.now() + absl::Milliseconds(500));
+  }
+}
+
+void HttpConnection::CheckDeadlines(absl::Time now) noexcept {
+  if (now < deadline_) return;
+  switch (phase_) {
+    case Phase::kOpen:
+      if (parser_.mid_request()) {
+        const HttpResponse timeout = ErrorResponse(408);
+        AppendResponse(out_, timeout, {.keep_alive = false, .date = server_.date()});
+        Flush();
+      }
+      return CloseAfterFlush();
+    case Phase::kClosing:
+    case Phase::kLingering:
+      return Abort();  // the peer neither reads our response nor closes: give up
+    case Phase::kAborting:
+      return;
+  }
+}
+
+void HttpConnection::Abort() noexcept {
+  if (phase_ != Phase::kAborting) {
+    phase_ = Phase::kAborting;
+    Ring& ring = server_.ring();
+    ring.Cancel(recv_op_);
+    ring.Cancel(send_op_);
+    ring.Cancel(shutdown_op_);
+    for (auto& d : delayed_) ring.Cancel(d->timer);
+  }
+  MaybeRelease();
+}
+
+void HttpConnection::MaybeRelease() noexcept {
+  if (released_) return;
+  const bool finishing = phase_ == Phase::kAborting ||
+                         (phase_ == Phase::kLingering && !shutdown_op_.in_flight());
+  if (!finishing || AnyOpInFlight()) return;
+  released_ = true;
+  server_.Release(this);
+}
+
+}  // namespace ringleader

@@ -1,0 +1,73 @@
+// HttpConnection: one accepted client socket. Parses requests as bytes arrive, answers them in
+// order (pipelining, delayed responses), and closes without losing the peer's last bytes:
+// flush → shutdown(SHUT_WR) → read to EOF (bounded by the linger timeout) → close.
+// Owned by HttpServer; freed through Ring::Defer once none of its ops is in flight.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "core/ops.h"
+#include "core/unique_fd.h"
+#include "net/http_parser.h"
+#include "net/http_response.h"
+
+namespace ringleader {
+
+class HttpServer;
+
+class HttpConnection final : public HttpParser::Sink {
+ public:
+  HttpConnection(HttpServer& server, int fd);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  void Start() noexcept;
+  // The server drains: close now if idle, else after the response being prepared.
+  void BeginDrain() noexcept;
+  // Called from the server tick: enforces header, idle and linger deadlines.
+  void CheckDeadlines(absl::Time now) noexcept;
+
+  // Intrusive list links, owned by HttpServer.
+  HttpConnection* prev = nullptr;
+  HttpConnection* next = nullptr;
+
+ private:
+  struct Delayed;
+
+  void OnRecv(int res, uint32_t flags) noexcept;
+  void OnSent(int res) noexcept;
+  void OnShutdown(int res) noexcept;
+  void OnExpectContinue() noexcept override;
+  bool OnRequest(HttpRequest& request) noexcept override;
+  void Consume(std::string_view bytes) noexcept;
+  void Emit(std::string bytes_or_empty, bool from_delayed) noexcept;
+  void PromoteReadyDelayed() noexcept;
+  void Flush() noexcept;
+  void CloseAfterFlush() noexcept;
+  void Abort() noexcept;
+  void MaybeRelease() noexcept;
+  bool Idle() const noexcept;
+  bool AnyOpInFlight() const noexcept;
+
+  HttpServer& server_;
+  UniqueFd fd_;
+  HttpParser parser_;
+  MultishotRecvOp recv_op_;
+  SendOp send_op_;
+  ShutdownOp shutdown_op_;
+  HttpResponse response_;  // reused for every synchronous response
+  std::string out_;      // responses not yet handed to the kernel
+  std::string sending_;  // bytes in the current send
+  size_t sent_ = 0;
+  std::deque<std::unique_ptr<Delayed>> delayed_;  // ordered; front blocks later responses
+  absl::Time deadline_ = absl::InfiniteFuture();
+  enum class Phase { kOpen, kClosing, kLingering, kAborting } phase_ = Phase::kOpen;
+  bool headers_clock_running_ = false;
+  bool released_ = false;
+};
+
+}  // namespace ringleader

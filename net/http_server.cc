@@ -1,0 +1,121 @@
+// HttpServer: accept loop, connection registry, the coarse timeout tick, and draining.
+#include "net/http_server.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "net/http_connection.h"
+
+namespace ringleader {
+namespace {
+// Timeouts are checked at this granularity; the Date header is refreshed on the same tick.
+constexpr absl::Duration kTick = absl::Milliseconds(250);
+}  // namespace
+
+HttpServer::HttpServer(Ring& ring, int listen_fd, Router& router, HttpServerOptions options)
+    : ring_(ring),
+      listen_fd_(listen_fd),
+      router_(router),
+      options_(options),
+      accept_op_([this](int res, uint32_t flags) noexcept { OnAccept(res, flags); }),
+      tick_op_([this](int res, uint32_t) noexcept { OnTick(res); }) {}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(Ring& ring, int listen_fd,
+                                                               Router& router,
+                                                               HttpServerOptions options) {
+  std::unique_ptr<HttpServer> server(new HttpServer(ring, listen_fd, router, options));
+  auto buffers =
+      BufferRing::Create(ring, options.buffer_group, options.buffer_count, options.buffer_size);
+  if (!buffers.ok()) return buffers.status();
+  server->buffers_ = std::move(buffers).value();
+  return server;
+}
+
+HttpServer::~HttpServer() {
+  // Only reached after Drain() finished or when the loop is gone; free what is left.
+  while (connections_ != nullptr) {
+    HttpConnection* c = connections_;
+    connections_ = c->next;
+    delete c;
+  }
+}
+
+void HttpServer::Start() noexcept {
+  ArmAccept();
+  ArmTick();
+}
+
+void HttpServer::ArmAccept() noexcept {
+  accept_op_.Arm(ring_, listen_fd_, options_.multishot_accept);
+}
+
+void HttpServer::ArmTick() noexcept {
+  if (!tick_op_.in_flight()) tick_op_.Arm(ring_, kTick);
+}
+
+void HttpServer::OnAccept(int res, uint32_t flags) noexcept {
+  if (res >= 0) {
+    ++stats_.connections_accepted;
+    if (draining_ || stats_.open_connections >= options_.max_connections) {
+      // Over the limit: close at once rather than leave the client hanging in the backlog.
+      ++stats_.connections_refused;
+      ::close(res);
+    } else {
+      auto* c = new HttpConnection(*this, res);
+      c->next = connections_;
+      if (connections_ != nullptr) connections_->prev = c;
+      connections_ = c;
+      ++stats_.open_connections;
+      c->Start();
+    }
+  }
+  if ((flags & IORING_CQE_F_MORE) == 0) {
+    if (draining_) return MaybeFinishDrain();
+    // -EMFILE/-ENFILE and friends end the multishot; the tick re-arms it, so no busy loop.
+    if (res >= 0 || res == -EINTR || res == -ECONNABORTED) ArmAccept();
+  }
+}
+
+void HttpServer::OnTick(int res) noexcept {
+  (void)res;
+  now_ = absl::Now();
+  date_.Refresh(now_);
+  for (HttpConnection* c = connections_; c != nullptr;) {
+    HttpConnection* next = c->next;  // CheckDeadlines may release c
+    c->CheckDeadlines(now_);
+    c = next;
+  }
+  if (!draining_ && !accept_op_.in_flight()) ArmAccept();
+  MaybeFinishDrain();
+  if (!drained_) ArmTick();
+}
+
+void HttpServer::Release(HttpConnection* c) noexcept {
+  if (c->prev != nullptr) c->prev->next = c->next;
+  if (c->next != nullptr) c->next->prev = c->prev;
+  if (connections_ == c) connections_ = c->next;
+  --stats_.open_connections;
+  ring_.Defer([c] { delete c; });
+  MaybeFinishDrain();
+}
+
+void HttpServer::Drain(absl::AnyInvocable<void()> on_drained) noexcept {
+  if (draining_) return;
+  draining_ = true;
+  on_drained_ = std::move(on_drained);
+  // Cancel our accept only: shutdown() on the shared listener would stop every worker.
+  ring_.Cancel(accept_op_);
+  for (HttpConnection* c = connections_; c != nullptr; c = c->next) c->BeginDrain();
+  MaybeFinishDrain();
+}
+
+void HttpServer::MaybeFinishDrain() noexcept {
+  if (!draining_ || drained_ || connections_ != nullptr || accept_op_.in_flight()) return;
+  // The tick must have completed too before the owner may tear everything down.
+  if (tick_op_.in_flight()) return ring_.Cancel(tick_op_);
+  drained_ = true;
+  if (on_drained_) ring_.Defer([this] { on_drained_(); });
+}
+
+}  // namespace ringleader

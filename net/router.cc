@@ -1,0 +1,33 @@
+// Route matching: exact paths first, then the longest prefix; HEAD falls back to GET.
+#include "net/router.h"
+
+
+namespace ringleader {
+
+void Router::Handle(std::string method, std::string path, HttpHandler handler) {
+  routes_.push_back({std::move(method), std::move(path), false, std::move(handler)});
+}
+
+void Router::HandlePrefix(std::string method, std::string prefix, HttpHandler handler) {
+  routes_.push_back({std::move(method), std::move(prefix), true, std::move(handler)});
+}
+
+void Router::Route(const HttpRequest& request, HttpResponse& response) {
+  const std::string_view path = request.path();
+  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  Route_* best = nullptr;
+  bool path_known = false;
+  for (Route_& r : routes_) {
+    const bool match = r.prefix ? path.substr(0, r.path.size()) == r.path : path == r.path;
+    if (!match) continue;
+    path_known = true;
+    if (r.method != method) continue;
+    if (best == nullptr || (best->prefix && (!r.prefix || r.path.size() > best->path.size()))) {
+      best = &r;
+    }
+  }
+  if (best != nullptr) return best->handler(request, response);
+  response = ErrorResponse(path_known ? 405 : 404);
+}
+
+}  // namespace ringleader

@@ -1,0 +1,47 @@
+// Router: maps method + path to a handler. This is the handler API of a ringleader worker.
+//
+//   Router router;
+//   router.Get("/health", [](const HttpRequest&, HttpResponse& res) {
+//     res.Json(200, R"({"status":"ok"})");
+//   });
+//   router.GetPrefix("/delay/", [](const HttpRequest& req, HttpResponse& res) { ... });
+//
+// HEAD is served by the GET handler (the server drops the body). Unknown paths get a JSON 404;
+// a known path with another method gets 405.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "net/http_request.h"
+#include "net/http_response.h"
+
+namespace ringleader {
+
+using HttpHandler = absl::AnyInvocable<void(const HttpRequest& request, HttpResponse& response)>;
+
+class Router {
+ public:
+  void Handle(std::string method, std::string path, HttpHandler handler);
+  void HandlePrefix(std::string method, std::string prefix, HttpHandler handler);
+  void Get(std::string path, HttpHandler handler) { Handle("GET", std::move(path), std::move(handler)); }
+  void GetPrefix(std::string prefix, HttpHandler handler) {
+    HandlePrefix("GET", std::move(prefix), std::move(handler));
+  }
+
+  // Runs the matching handler, or fills a 404/405 error.
+  void Route(const HttpRequest& request, HttpResponse& response);
+
+ private:
+  struct Route_ {
+    std::string method;
+    std::string path;
+    bool prefix;
+    HttpHandler handler;
+  };
+  std::vector<Route_> routes_;
+};
+
+}  // namespace ringleader

@@ -1,0 +1,33 @@
+// Handlers of the built-in app. Bodies are built into the response's reused buffer.
+#include "tools/ringleader/builtin_app.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "core/absl_bridge.h"
+
+namespace ringleader {
+namespace {
+constexpr int64_t kMaxDelayMs = 60000;
+}  // namespace
+
+void InstallBuiltinApp(Router& router, const WorkerInfo& self) {
+  const pid_t pid = self.pid;
+  router.Get("/", [pid](const HttpRequest&, HttpResponse& res) {
+    absl::StrAppend(&res.body, "{\"worker\":", pid, "}");
+  });
+  router.Get("/health", [pid](const HttpRequest&, HttpResponse& res) {
+    absl::StrAppend(&res.body, "{\"pid\":", pid, ",\"status\":\"ok\"}");
+  });
+  router.GetPrefix("/delay/", [pid](const HttpRequest& req, HttpResponse& res) {
+    int64_t ms = 0;
+    const std::string_view arg = req.path().substr(std::string_view("/delay/").size());
+    if (!absl::SimpleAtoi(Absl(arg), &ms) || ms < 0 || ms > kMaxDelayMs) {
+      res = ErrorResponse(400);
+      return;
+    }
+    absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"delayed_ms\":", ms, "}");
+    res.delay = absl::Milliseconds(ms);
+  });
+}
+
+}  // namespace ringleader

@@ -1,0 +1,43 @@
+// Cluster::Run: decides this process's role and runs it.
+#include "tools/ringleader/cluster.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "tools/ringleader/primary.h"
+#include "tools/ringleader/worker_env.h"
+#include "tools/ringleader/worker_runtime.h"
+
+namespace ringleader {
+
+Cluster::Cluster(int argc, char** argv, ClusterOptions options)
+    : argv_(argv, argv + argc), options_(std::move(options)) {}
+
+bool Cluster::IsPrimary() { return absl::IsNotFound(DecodeWorkerEnv().status()); }
+
+int Cluster::Run() {
+  auto env = DecodeWorkerEnv();
+  if (absl::IsNotFound(env.status())) {
+    auto primary = std::make_unique<Primary>(argv_, options_, std::move(on_transition_));
+    const int rc = primary->Run();
+    // After a failed loop the kernel may still hold op buffers: leaking is the safe exit.
+    if (!primary->safe_to_destroy()) (void)primary.release();
+    return rc;
+  }
+  if (!env.ok()) {
+    std::fprintf(stderr, "ringleader: %s\n", std::string(env.status().message()).c_str());
+    return kExitFatal;
+  }
+  Router router;
+  WorkerInfo self = env->info;
+  self.pid = ::getpid();
+  if (worker_setup_) worker_setup_(router, self);
+  auto worker = std::make_unique<WorkerRuntime>(*env, options_, router);
+  const int rc = worker->Run();
+  if (!worker->safe_to_destroy()) (void)worker.release();
+  return rc;
+}
+
+}  // namespace ringleader

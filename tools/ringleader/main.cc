@@ -1,0 +1,62 @@
+// ringleader: the server binary. Flags in, a Cluster with the built-in app out.
+//
+//   ringleader --workers=4 --port=3000 --trace=/tmp/rl.trace
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "tools/ringleader/builtin_app.h"
+#include "tools/ringleader/cluster.h"
+#include "tools/ringleader/primary.h"
+
+ABSL_FLAG(std::string, workers, "max", "Number of workers, or \"max\" for one per online CPU");
+ABSL_FLAG(uint16_t, port, 3000, "TCP port to listen on (0: any free port)");
+ABSL_FLAG(std::string, host, "0.0.0.0", "Address to bind");
+ABSL_FLAG(std::string, trace, "", "Write the lifecycle trace (JSON lines) to this file");
+ABSL_FLAG(absl::Duration, ready_timeout, absl::Seconds(5),
+          "How long a new worker may take to report listening before it is killed");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(30),
+          "How long a draining worker may take to exit before SIGKILL");
+ABSL_FLAG(absl::Duration, header_timeout, absl::Seconds(10),
+          "How long a client may take to send a complete request (then 408)");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(5),
+          "How long an idle keep-alive connection is kept open");
+ABSL_FLAG(int, max_connections, 10000, "Connections per worker; more are accepted and closed");
+
+namespace {
+
+bool ParseWorkers(const std::string& text, int& workers) {
+  if (text == "max") {
+    workers = 0;
+    return true;
+  }
+  return absl::SimpleAtoi(text, &workers) && workers >= 1 && workers <= 1024;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("A Node-cluster-style HTTP server on io_uring. Flags:");
+  absl::ParseCommandLine(argc, argv);
+
+  ringleader::ClusterOptions options;
+  if (!ParseWorkers(absl::GetFlag(FLAGS_workers), options.workers)) {
+    std::fprintf(stderr, "ringleader: --workers must be a number from 1 to 1024, or max\n");
+    return ringleader::kExitSetupFailed;
+  }
+  options.listen.host = absl::GetFlag(FLAGS_host);
+  options.listen.port = absl::GetFlag(FLAGS_port);
+  options.trace_path = absl::GetFlag(FLAGS_trace);
+  options.ready_timeout = absl::GetFlag(FLAGS_ready_timeout);
+  options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  options.http.header_timeout = absl::GetFlag(FLAGS_header_timeout);
+  options.http.idle_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  options.http.max_connections = absl::GetFlag(FLAGS_max_connections);
+
+  ringleader::Cluster cluster(argc, argv, options);
+  cluster.OnWorkerStart(ringleader::InstallBuiltinApp);
+  return cluster.Run();
+}

@@ -1,0 +1,323 @@
+// The primary's loop: spawn, watch, restart, scale and stop workers through the lifecycle.
+#include "tools/ringleader/primary.h"
+
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "core/absl_bridge.h"
+#include "core/probe.h"
+#include "core/signals.h"
+#include "core/status.h"
+#include "net/listener.h"
+#include "tools/ringleader/worker_env.h"
+
+namespace ringleader {
+namespace {
+
+int64_t MonotonicNanos() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// The binary to re-execute for each worker: resolved once, so a deploy that replaces the file
+// at this path is picked up by the next worker started.
+std::string SelfExecutable() {
+  char path[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return "/proc/self/exe";
+  return std::string(path, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+Primary::Slot::Slot(int i, RestartPolicyOptions policy_options, Primary& primary)
+    : index(i),
+      policy(policy_options, static_cast<uint64_t>(::getpid()) * 7919 + static_cast<uint64_t>(i)),
+      respawn_timer([this, &primary](int res, uint32_t) noexcept {
+        if (res == -ETIME && !primary.stopping_ && !retired) primary.Spawn(*this, "restart");
+        primary.MaybeFinish();
+      }) {}
+
+Primary::Primary(std::vector<std::string> argv, ClusterOptions options,
+                 TransitionCallback on_transition)
+    : argv_(std::move(argv)),
+      executable_(SelfExecutable()),
+      options_(std::move(options)),
+      on_transition_(std::move(on_transition)) {
+  hooks_.on_event = [this](WorkerProcess& w, WorkerEvent e, std::string_view cause) {
+    Deliver(w, e, cause);
+  };
+  hooks_.on_released = [this](WorkerProcess& w) { OnReleased(w); };
+}
+
+Primary::~Primary() = default;
+
+absl::Status Primary::SetUp() {
+  RL_RETURN_IF_ERROR(ProbeIoUring());
+  RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
+  RL_ASSIGN_OR_RETURN(listener_, OpenListener(options_.listen));
+  RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM, SIGINT, SIGQUIT, SIGUSR2, SIGHUP,
+                                                SIGTTIN, SIGTTOU, SIGCHLD}));
+  IgnoreSignals({SIGPIPE});
+  if (!options_.trace_path.empty()) {
+    RL_ASSIGN_OR_RETURN(trace_, TraceWriter::Open(*ring_, options_.trace_path));
+    trace_->OnIdle([this] { MaybeFinish(); });
+  }
+  if (options_.workers <= 0) options_.workers = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+  signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
+  return absl::OkStatus();
+}
+
+int Primary::Run() {
+  if (absl::Status s = SetUp(); !s.ok()) {
+    std::fprintf(stderr, "ringleader: %s\n", std::string(s.message()).c_str());
+    return kExitSetupFailed;
+  }
+  auto port = LocalPort(listener_.get());
+  std::fprintf(stderr, "Primary %d is running: %d workers on %s:%u\n", ::getpid(),
+               options_.workers, options_.listen.host.c_str(), port.ok() ? *port : 0);
+  for (int i = 0; i < options_.workers; ++i) {
+    slots_.push_back(std::make_unique<Slot>(i, options_.restart, *this));
+    Spawn(*slots_.back(), "start");
+  }
+  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+  if (absl::Status s = ring_->Run(); !s.ok()) {
+    std::fprintf(stderr, "ringleader: event loop failed: %s\n", std::string(s.message()).c_str());
+    for (auto& w : workers_) w->Signal(SIGKILL);
+    return kExitLoopFailed;
+  }
+  std::fprintf(stderr, "Primary %d stopped%s\n", ::getpid(), forced_ ? " (forced)" : "");
+  return forced_ ? 1 : 0;
+}
+
+void Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    std::fprintf(stderr, "ringleader: socketpair: %s\n", std::strerror(errno));
+    slot.respawn_timer.Arm(*ring_, absl::Seconds(1));
+    return;
+  }
+  UniqueFd ours(fds[0]);
+  UniqueFd theirs(fds[1]);
+  ++slot.generation;
+  WorkerEnv env{.info = {.slot = slot.index, .generation = slot.generation},
+                .primary_pid = ::getpid(),
+                .listen_fd = listener_.get(),
+                .channel_fd = theirs.get()};
+  auto child = ringleader::Spawn({.executable = executable_,
+                                  .argv = argv_,
+                                  .env = {EncodeWorkerEnv(env)},
+                                  .inherit_fds = {listener_.get(), theirs.get()},
+                                  .parent_death_signal = SIGTERM});
+  if (!child.ok()) {
+    std::fprintf(stderr, "ringleader: cannot start a worker: %s\n",
+                 std::string(child.status().message()).c_str());
+    slot.respawn_timer.Arm(*ring_, absl::Seconds(1));
+    return;
+  }
+  auto worker = std::make_unique<WorkerProcess>(*ring_, slot.index, slot.generation,
+                                                std::move(child).value(), std::move(ours),
+                                                ChannelLimits{}, hooks_);
+  WorkerProcess& w = *worker;
+  workers_.push_back(std::move(worker));
+  slot.current = &w;
+  const Step birth = BirthStep();
+  Trace(w, std::nullopt, birth.next, WorkerEvent::kForked, cause);
+  for (Action a : birth.actions) Carry(w, a);
+  w.Start();
+}
+
+void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept {
+  const WorkerState from = worker.state();
+  const Step step = ApplyEvent(from, event);
+  if (!step.legal) {
+    std::fprintf(stderr, "ringleader: refused event %s for worker %d in state %s\n",
+                 std::string(EventName(event)).c_str(), worker.pid(),
+                 std::string(StateName(from)).c_str());
+    return;
+  }
+  if (IsNoOp(from, step)) return;
+  worker.set_state(step.next);
+  Trace(worker, from, step.next, event, cause);
+  if (event == WorkerEvent::kOnlineMessage && step.next == WorkerState::kOnline) {
+    std::fprintf(stderr, "Worker %d is online\n", worker.pid());
+  }
+  for (Action a : step.actions) Carry(worker, a);
+}
+
+void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
+  switch (action) {
+    case Action::kArmReadyTimer: return worker.ArmReadyTimer(options_.ready_timeout);
+    case Action::kDisarmReadyTimer: return worker.DisarmReadyTimer();
+    case Action::kRequestDrain: return worker.Signal(SIGTERM);
+    case Action::kArmDrainTimer: return worker.ArmDrainTimer(options_.drain_timeout);
+    case Action::kDisarmDrainTimer: return worker.DisarmDrainTimer();
+    case Action::kKill: return worker.Signal(SIGKILL);
+    case Action::kAnnounceListening:
+      std::fprintf(stderr, "Worker %d is listening\n", worker.pid());
+      return;
+    case Action::kRelease:
+      OnWorkerGone(worker);
+      return worker.Release();
+  }
+}
+
+void Primary::Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
+                    WorkerEvent event, std::string_view cause) noexcept {
+  TraceRecord record{.t_ns = MonotonicNanos(),
+                     .slot = worker.slot(),
+                     .generation = worker.generation(),
+                     .pid = worker.pid(),
+                     .from = from,
+                     .to = to,
+                     .event = event,
+                     .cause = std::string(cause)};
+  if (trace_) trace_->Append(FormatTraceLine(record));
+  if (on_transition_) on_transition_(record);
+}
+
+void Primary::OnWorkerGone(WorkerProcess& worker) noexcept {
+  Slot& slot = *slots_[static_cast<size_t>(worker.slot())];
+  const std::string status = worker.exit_status().Describe();
+  if (slot.current != &worker) return;  // an older generation of this slot
+  slot.current = nullptr;
+  if (stopping_ || slot.retired) {
+    std::fprintf(stderr, "Worker %d exited (%s)\n", worker.pid(), status.c_str());
+    return;
+  }
+  const ExitStatus& st = worker.exit_status();
+  const bool fatal = !st.signaled && st.code == kExitFatal;
+  const absl::Time now = absl::Now();
+  const RestartDecision d = slot.policy.OnExit(now - worker.started(), now, fatal);
+  if (d.park) {
+    slot.parked = true;
+    std::fprintf(stderr, "Worker %d died (%s). Slot %d parked: %s; not restarting.\n",
+                 worker.pid(), status.c_str(), slot.index,
+                 fatal ? "fatal exit code" : "crash loop");
+    return;
+  }
+  if (d.delay > absl::ZeroDuration()) {
+    std::fprintf(stderr, "Worker %d died (%s). Restarting in %lld ms...\n", worker.pid(),
+                 status.c_str(), static_cast<long long>(absl::ToInt64Milliseconds(d.delay)));
+    slot.respawn_timer.Arm(*ring_, d.delay);
+    return;
+  }
+  std::fprintf(stderr, "Worker %d died (%s). Restarting...\n", worker.pid(), status.c_str());
+  Spawn(slot, absl::StrCat("replace pid ", worker.pid(), " (", status, ")"));
+}
+
+void Primary::OnReleased(WorkerProcess& worker) noexcept {
+  ring_->Defer([this, w = &worker] {
+    std::erase_if(workers_, [w](const auto& p) { return p.get() == w; });
+    MaybeFinish();
+  });
+}
+
+void Primary::OnSignal(int res) noexcept {
+  if (res == -ECANCELED) return MaybeFinish();
+  if (res == static_cast<int>(sizeof siginfo_)) {
+    const int sig = static_cast<int>(siginfo_.ssi_signo);
+    const std::string name = SignalName(sig);
+    switch (sig) {
+      case SIGTERM:
+      case SIGINT:
+        if (stopping_) ForceShutdown(absl::StrCat("second ", name));
+        else BeginShutdown(name);
+        break;
+      case SIGQUIT: ForceShutdown(name); break;
+      case SIGTTIN: ScaleUp(); break;
+      case SIGTTOU: ScaleDown(); break;
+      case SIGUSR2:
+      case SIGHUP:
+        std::fprintf(stderr, "ringleader: %s: rolling restart is not available yet\n",
+                     name.c_str());
+        break;
+      default: break;  // SIGCHLD: exits arrive through the pidfds
+    }
+  }
+  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+  MaybeFinish();
+}
+
+void Primary::BeginShutdown(std::string_view why) noexcept {
+  std::fprintf(stderr, "Primary %d: %.*s, stopping %d workers\n", ::getpid(),
+               static_cast<int>(why.size()), why.data(), LiveWorkers());
+  stopping_ = true;
+  for (auto& slot : slots_) ring_->Cancel(slot->respawn_timer);
+  const std::string cause = absl::StrCat("shutdown (", Absl(why), ")");
+  for (auto& w : workers_) Deliver(*w, WorkerEvent::kDrainRequested, cause);
+}
+
+void Primary::ForceShutdown(std::string_view why) noexcept {
+  if (!stopping_) BeginShutdown(why);
+  forced_ = true;
+  std::fprintf(stderr, "Primary %d: %.*s, killing workers\n", ::getpid(),
+               static_cast<int>(why.size()), why.data());
+  for (auto& w : workers_) w->Signal(SIGKILL);
+}
+
+void Primary::ScaleUp() noexcept {
+  if (stopping_) return;
+  Slot* slot = nullptr;
+  for (auto& s : slots_) {
+    if (s->retired && s->current == nullptr && !s->respawn_timer.in_flight()) slot = s.get();
+  }
+  if (slot == nullptr) {
+    slots_.push_back(std::make_unique<Slot>(static_cast<int>(slots_.size()), options_.restart,
+                                            *this));
+    slot = slots_.back().get();
+  }
+  slot->retired = false;
+  slot->parked = false;
+  slot->policy.Reset();
+  std::fprintf(stderr, "Primary %d: scaling up (slot %d)\n", ::getpid(), slot->index);
+  Spawn(*slot, "scale up");
+}
+
+void Primary::ScaleDown() noexcept {
+  if (stopping_) return;
+  int active = 0;
+  Slot* victim = nullptr;
+  for (auto& s : slots_) {
+    if (s->retired) continue;
+    ++active;
+    victim = s.get();
+  }
+  if (active <= 1 || victim == nullptr) {
+    std::fprintf(stderr, "ringleader: not scaling below one worker\n");
+    return;
+  }
+  victim->retired = true;
+  ring_->Cancel(victim->respawn_timer);
+  std::fprintf(stderr, "Primary %d: scaling down (slot %d)\n", ::getpid(), victim->index);
+  if (victim->current != nullptr) {
+    Deliver(*victim->current, WorkerEvent::kDrainRequested, "scale down");
+  }
+}
+
+int Primary::LiveWorkers() const noexcept {
+  int n = 0;
+  for (const auto& w : workers_) n += w->state() != WorkerState::kDead ? 1 : 0;
+  return n;
+}
+
+void Primary::MaybeFinish() noexcept {
+  if (!stopping_ || !workers_.empty()) return;
+  for (const auto& slot : slots_) {
+    if (slot->respawn_timer.in_flight()) return;
+  }
+  if (signal_op_->in_flight()) return ring_->Cancel(*signal_op_);
+  if (trace_ && !trace_->idle()) return;
+  ring_->Stop();
+}
+
+}  // namespace ringleader

@@ -1,0 +1,94 @@
+// Primary: the supervising process. One io_uring loop holds the signalfd, each worker's pidfd
+// and channel, and the lifecycle timers; every worker moves through fsm/lifecycle.h, and every
+// transition is traced.
+//
+//   Primary primary(argv, options, on_transition);
+//   return primary.Run();   // 0 after a graceful stop, 1 after a forced one, 78 on set-up failure
+//
+// Pending events are handled in one order within a loop turn: the kernel delivers completions,
+// and a worker's exit (reap) is acted on before any decision that depends on who is alive.
+#pragma once
+
+#include <sys/signalfd.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/ops.h"
+#include "core/ring.h"
+#include "core/unique_fd.h"
+#include "fsm/restart_policy.h"
+#include "tools/ringleader/cluster.h"
+#include "tools/ringleader/trace_writer.h"
+#include "tools/ringleader/worker_process.h"
+
+namespace ringleader {
+
+// Exit status of the primary when set-up fails (EX_CONFIG).
+inline constexpr int kExitSetupFailed = 78;
+// Exit status when io_uring_enter itself failed mid-run (EX_SOFTWARE); workers were killed.
+inline constexpr int kExitLoopFailed = 70;
+
+class Primary {
+ public:
+  Primary(std::vector<std::string> argv, ClusterOptions options, TransitionCallback on_transition);
+  ~Primary();
+  Primary(const Primary&) = delete;
+  Primary& operator=(const Primary&) = delete;
+
+  int Run();
+
+  // False after a failed loop left ops in flight: the object must then be leaked, not
+  // destroyed, because the kernel may still touch their buffers.
+  bool safe_to_destroy() const noexcept { return ring_ == nullptr || ring_->ops_in_flight() == 0; }
+
+ private:
+  // One worker position. Its current worker may be replaced (crash, rollout); the slot stays.
+  struct Slot {
+    explicit Slot(int i, RestartPolicyOptions policy_options, Primary& primary);
+    int index;
+    uint32_t generation = 0;
+    WorkerProcess* current = nullptr;
+    RestartPolicy policy;
+    TimeoutOp respawn_timer;
+    bool parked = false;
+    bool retired = false;  // scaled away: never respawned
+  };
+
+  absl::Status SetUp();
+  void Spawn(Slot& slot, std::string_view cause) noexcept;
+  void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
+  void Carry(WorkerProcess& worker, Action action) noexcept;
+  void Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
+             WorkerEvent event, std::string_view cause) noexcept;
+  void OnWorkerGone(WorkerProcess& worker) noexcept;
+  void OnReleased(WorkerProcess& worker) noexcept;
+  void OnSignal(int res) noexcept;
+  void BeginShutdown(std::string_view why) noexcept;
+  void ForceShutdown(std::string_view why) noexcept;
+  void ScaleUp() noexcept;
+  void ScaleDown() noexcept;
+  void MaybeFinish() noexcept;
+  int LiveWorkers() const noexcept;
+
+  std::vector<std::string> argv_;
+  std::string executable_;
+  ClusterOptions options_;
+  TransitionCallback on_transition_;
+  std::unique_ptr<Ring> ring_;
+  UniqueFd listener_;
+  UniqueFd signal_fd_;
+  signalfd_siginfo siginfo_{};
+  std::unique_ptr<ReadOp> signal_op_;
+  std::unique_ptr<TraceWriter> trace_;
+  WorkerHooks hooks_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<std::unique_ptr<WorkerProcess>> workers_;  // every worker not yet released
+  bool stopping_ = false;
+  bool forced_ = false;
+};
+
+}  // namespace ringleader

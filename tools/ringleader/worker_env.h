@@ -1,0 +1,27 @@
+// The contract between the primary and a worker it starts: environment variables naming the
+// worker's identity and the descriptors it inherits. Both sides use these helpers only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tools/ringleader/cluster.h"
+
+namespace ringleader {
+
+inline constexpr char kWorkerEnvVar[] = "RINGLEADER_WORKER";
+
+struct WorkerEnv {
+  WorkerInfo info;
+  pid_t primary_pid = 0;
+  int listen_fd = -1;
+  int channel_fd = -1;
+};
+
+// "RINGLEADER_WORKER=slot,generation,primary_pid,listen_fd,channel_fd"
+std::string EncodeWorkerEnv(const WorkerEnv& env);
+// Reads RINGLEADER_WORKER from the environment; NotFound when this is the primary.
+absl::StatusOr<WorkerEnv> DecodeWorkerEnv();
+
+}  // namespace ringleader

@@ -1,0 +1,108 @@
+// WorkerProcess: pidfd exit watch, channel messages and timers turned into lifecycle events.
+#include "tools/ringleader/worker_process.h"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <cstdio>
+
+namespace ringleader {
+
+WorkerProcess::WorkerProcess(Ring& ring, int slot, uint32_t generation, Child child,
+                             UniqueFd channel_fd, ChannelLimits limits, WorkerHooks& hooks)
+    : ring_(ring),
+      slot_(slot),
+      generation_(generation),
+      child_(std::move(child)),
+      hooks_(hooks),
+      channel_(ring, std::move(channel_fd), limits,
+               {.on_message = [this](std::string_view payload) { OnMessage(payload); },
+                .on_closed =
+                    [this](const absl::Status&) {
+                      channel_closed_ = true;
+                      MaybeReleased();
+                    }}),
+      exit_op_([this](int res, uint32_t) noexcept { OnExitReadable(res); }),
+      ready_timer_([this](int res, uint32_t) noexcept {
+        OnTimer(res, ready_armed_, WorkerEvent::kReadyTimeout);
+      }),
+      drain_timer_([this](int res, uint32_t) noexcept {
+        OnTimer(res, drain_armed_, WorkerEvent::kDrainTimeout);
+      }) {}
+
+void WorkerProcess::Start() noexcept {
+  exit_op_.Arm(ring_, child_.pidfd.get(), POLLIN);
+  channel_.Start();
+}
+
+void WorkerProcess::ArmTimer(TimeoutOp& timer, bool& armed, absl::Duration after) noexcept {
+  // The lifecycle arms each timer at most once per worker, so it is never still in flight here.
+  armed = true;
+  if (!timer.in_flight()) timer.Arm(ring_, after);
+}
+
+void WorkerProcess::DisarmTimer(TimeoutOp& timer, bool& armed) noexcept {
+  armed = false;
+  ring_.Cancel(timer);
+}
+
+void WorkerProcess::OnTimer(int res, bool& armed, WorkerEvent event) noexcept {
+  if (res == -ETIME && armed && !releasing_) {
+    armed = false;
+    hooks_.on_event(*this, event, "");
+  }
+  MaybeReleased();
+}
+
+void WorkerProcess::Signal(int signal_number) noexcept {
+  if (releasing_) return;
+  SignalProcess(child_.pidfd.get(), signal_number);
+}
+
+void WorkerProcess::OnExitReadable(int res) noexcept {
+  if (res < 0 && res != -EINTR) {
+    // Polling a pidfd does not fail in practice; if it does, fall back to reaping now.
+    std::fprintf(stderr, "ringleader: pidfd poll for worker %d failed (%d)\n", pid(), res);
+  }
+  auto status = Reap(child_.pidfd.get());
+  if (!status.ok()) {
+    if (absl::IsNotFound(status.status())) return exit_op_.Arm(ring_, child_.pidfd.get(), POLLIN);
+    exit_status_ = ExitStatus{.signaled = true, .signal = 0};
+  } else {
+    exit_status_ = *status;
+  }
+  hooks_.on_event(*this, WorkerEvent::kExited, exit_status_.Describe());
+}
+
+void WorkerProcess::OnMessage(std::string_view payload) noexcept {
+  auto type = reader_.ReadType(payload);
+  if (!type.ok()) {
+    ++bad_messages_;
+    std::fprintf(stderr, "ringleader: worker %d (slot %d) sent a bad message: %s\n", pid(), slot_,
+                 std::string(type.status().message()).c_str());
+    return;
+  }
+  if (*type == "online") return hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
+  if (*type == "listening") return hooks_.on_event(*this, WorkerEvent::kListeningMessage, "");
+  ++bad_messages_;
+}
+
+void WorkerProcess::Release() noexcept {
+  if (releasing_) return;
+  releasing_ = true;
+  DisarmReadyTimer();
+  DisarmDrainTimer();
+  channel_.Close();
+  MaybeReleased();
+}
+
+void WorkerProcess::MaybeReleased() noexcept {
+  if (!releasing_ || released_ || !channel_closed_ || exit_op_.in_flight() ||
+      ready_timer_.in_flight() || drain_timer_.in_flight()) {
+    return;
+  }
+  released_ = true;
+  hooks_.on_released(*this);
+}
+
+}  // namespace ringleader

@@ -1,0 +1,89 @@
+// WorkerProcess: the primary's handle on one worker process — its pidfd watch, its channel and
+// its lifecycle timers. Mechanism only: it reports what happens as lifecycle events and carries
+// out the actions the primary (policy, via fsm/) asks for.
+//
+//   auto w = std::make_unique<WorkerProcess>(ring, slot, gen, std::move(child), std::move(fd),
+//                                            limits, hooks);
+//   w->Start();               // events now flow to hooks.on_event
+//   w->ArmReadyTimer(absl::Seconds(5));
+//   w->Signal(SIGTERM);
+//   w->Release();             // after exit: hooks.on_released once every op has completed
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "core/ops.h"
+#include "core/process.h"
+#include "fsm/lifecycle.h"
+#include "ipc/channel.h"
+#include "ipc/message.h"
+
+namespace ringleader {
+
+class WorkerProcess;
+
+struct WorkerHooks {
+  absl::AnyInvocable<void(WorkerProcess&, WorkerEvent, std::string_view cause)> on_event;
+  absl::AnyInvocable<void(WorkerProcess&)> on_released;
+};
+
+class WorkerProcess {
+ public:
+  WorkerProcess(Ring& ring, int slot, uint32_t generation, Child child, UniqueFd channel_fd,
+                ChannelLimits limits, WorkerHooks& hooks);
+  WorkerProcess(const WorkerProcess&) = delete;
+  WorkerProcess& operator=(const WorkerProcess&) = delete;
+
+  void Start() noexcept;
+
+  void ArmReadyTimer(absl::Duration after) noexcept { ArmTimer(ready_timer_, ready_armed_, after); }
+  void DisarmReadyTimer() noexcept { DisarmTimer(ready_timer_, ready_armed_); }
+  void ArmDrainTimer(absl::Duration after) noexcept { ArmTimer(drain_timer_, drain_armed_, after); }
+  void DisarmDrainTimer() noexcept { DisarmTimer(drain_timer_, drain_armed_); }
+  void Signal(int signal_number) noexcept;
+  // The process is reaped: close the channel, stop the timers, report on_released when done.
+  void Release() noexcept;
+
+  int slot() const noexcept { return slot_; }
+  uint32_t generation() const noexcept { return generation_; }
+  pid_t pid() const noexcept { return child_.pid; }
+  WorkerState state() const noexcept { return state_; }
+  void set_state(WorkerState s) noexcept { state_ = s; }
+  absl::Time started() const noexcept { return started_; }
+  const ExitStatus& exit_status() const noexcept { return exit_status_; }
+  uint64_t bad_messages() const noexcept { return bad_messages_; }
+
+ private:
+  void ArmTimer(TimeoutOp& timer, bool& armed, absl::Duration after) noexcept;
+  void DisarmTimer(TimeoutOp& timer, bool& armed) noexcept;
+  void OnExitReadable(int res) noexcept;
+  void OnMessage(std::string_view payload) noexcept;
+  void OnTimer(int res, bool& armed, WorkerEvent event) noexcept;
+  void MaybeReleased() noexcept;
+
+  Ring& ring_;
+  int slot_;
+  uint32_t generation_;
+  Child child_;
+  WorkerHooks& hooks_;
+  WorkerState state_ = WorkerState::kForking;
+  absl::Time started_ = absl::Now();
+  ExitStatus exit_status_;
+  MessageReader reader_;
+  uint64_t bad_messages_ = 0;
+  Channel channel_;
+  PollOp exit_op_;
+  TimeoutOp ready_timer_;
+  TimeoutOp drain_timer_;
+  bool ready_armed_ = false;  // a fired timer whose disarm lost the race is ignored
+  bool drain_armed_ = false;
+  bool channel_closed_ = false;
+  bool releasing_ = false;
+  bool released_ = false;
+};
+
+}  // namespace ringleader

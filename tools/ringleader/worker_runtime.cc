@@ -1,0 +1,102 @@
+// The worker's loop: HTTP server, channel to the primary, SIGTERM drain, orphan detection.
+#include "tools/ringleader/worker_runtime.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "core/signals.h"
+#include "core/status.h"
+#include "fsm/restart_policy.h"
+#include "ipc/message.h"
+
+namespace ringleader {
+namespace {
+// An orphaned worker (primary gone) finishes what it can within this bound, then exits.
+constexpr absl::Duration kOrphanDrainBound = absl::Seconds(1);
+}  // namespace
+
+WorkerRuntime::WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router)
+    : env_(env), options_(options), router_(router), listener_(env.listen_fd) {}
+
+WorkerRuntime::~WorkerRuntime() = default;
+
+absl::Status WorkerRuntime::SetUp() {
+  // Terminal signals reach the whole process group; only the primary acts on them.
+  IgnoreSignals({SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU, SIGPIPE});
+  RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM}));
+  RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
+  RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, options_.http));
+  channel_ = std::make_unique<Channel>(
+      *ring_, UniqueFd(env_.channel_fd), ChannelLimits{},
+      ChannelCallbacks{.on_message = [](std::string_view) {},
+                       .on_closed =
+                           [this](const absl::Status&) {
+                             channel_done_ = true;
+                             // The primary is gone: serve out what is in flight, then go.
+                             Drain("primary channel closed");
+                             MaybeStop();
+                           }});
+  signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
+  deadline_op_ = std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept {
+    if (res == -ETIME) {
+      std::fprintf(stderr, "Worker %d: drain bound reached, exiting\n", env_.info.pid);
+      drained_ = true;
+      ring_->Stop();
+    }
+  });
+  return absl::OkStatus();
+}
+
+int WorkerRuntime::Run() {
+  env_.info.pid = ::getpid();
+  if (::getppid() != env_.primary_pid) return 0;  // the primary died before we got here
+  if (absl::Status s = SetUp(); !s.ok()) {
+    std::fprintf(stderr, "Worker %d cannot start: %s\n", env_.info.pid,
+                 std::string(s.message()).c_str());
+    return kExitFatal;
+  }
+  channel_->Start();
+  channel_->Send(MakeMessage("online"));
+  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+  server_->Start();
+  channel_->Send(MakeMessage("listening"));
+  if (absl::Status s = ring_->Run(); !s.ok()) {
+    std::fprintf(stderr, "Worker %d: event loop failed: %s\n", env_.info.pid,
+                 std::string(s.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
+
+void WorkerRuntime::OnSignal(int res) noexcept {
+  if (res == -ECANCELED) return MaybeStop();
+  if (res == static_cast<int>(sizeof siginfo_) && siginfo_.ssi_signo == SIGTERM) {
+    Drain(::getppid() == env_.primary_pid ? "SIGTERM" : "SIGTERM (primary died)");
+  }
+  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+}
+
+void WorkerRuntime::Drain(std::string_view why) noexcept {
+  if (draining_) return;
+  draining_ = true;
+  (void)why;
+  if (::getppid() != env_.primary_pid) deadline_op_->Arm(*ring_, kOrphanDrainBound);
+  server_->Drain([this] { OnDrained(); });
+}
+
+void WorkerRuntime::OnDrained() noexcept {
+  drained_ = true;
+  channel_->Close();
+  ring_->Cancel(*signal_op_);
+  ring_->Cancel(*deadline_op_);
+  MaybeStop();
+}
+
+void WorkerRuntime::MaybeStop() noexcept {
+  if (!drained_ || !channel_done_ || signal_op_->in_flight() || deadline_op_->in_flight()) return;
+  ring_->Stop();
+}
+
+}  // namespace ringleader

@@ -1,0 +1,60 @@
+// WorkerRuntime: the worker side of a cluster. Builds its own ring, serves HTTP on the listener
+// it inherited, reports online/listening to the primary over its channel, and drains on
+// SIGTERM (from the primary, or PR_SET_PDEATHSIG when the primary dies).
+//
+//   WorkerRuntime worker(env, options, router);
+//   return worker.Run();   // 0 after a drain, kExitFatal when it cannot start
+#pragma once
+
+#include <sys/signalfd.h>
+
+#include <memory>
+
+#include "absl/status/status.h"
+#include "core/ops.h"
+#include "core/ring.h"
+#include "ipc/channel.h"
+#include "net/http_server.h"
+#include "net/router.h"
+#include "tools/ringleader/cluster.h"
+#include "tools/ringleader/worker_env.h"
+
+namespace ringleader {
+
+class WorkerRuntime {
+ public:
+  WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router);
+  ~WorkerRuntime();
+  WorkerRuntime(const WorkerRuntime&) = delete;
+  WorkerRuntime& operator=(const WorkerRuntime&) = delete;
+
+  int Run();
+
+  // False when the drain bound stopped the loop with ops still in flight: the object must then
+  // be leaked at exit, not destroyed, because the kernel may still touch their buffers.
+  bool safe_to_destroy() const noexcept { return ring_ == nullptr || ring_->ops_in_flight() == 0; }
+
+ private:
+  absl::Status SetUp();
+  void OnSignal(int res) noexcept;
+  void Drain(std::string_view why) noexcept;
+  void OnDrained() noexcept;
+  void MaybeStop() noexcept;
+
+  WorkerEnv env_;
+  const ClusterOptions& options_;
+  Router& router_;
+  std::unique_ptr<Ring> ring_;
+  UniqueFd listener_;
+  UniqueFd signal_fd_;
+  signalfd_siginfo siginfo_{};
+  std::unique_ptr<ReadOp> signal_op_;
+  std::unique_ptr<TimeoutOp> deadline_op_;
+  std::unique_ptr<Channel> channel_;
+  std::unique_ptr<HttpServer> server_;
+  bool draining_ = false;
+  bool drained_ = false;
+  bool channel_done_ = false;
+};
+
+}  // namespace ringleader
