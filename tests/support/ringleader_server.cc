@@ -1,0 +1,63 @@
+// Starting ringleader for a test and waiting until it serves.
+#include "tests/support/ringleader_server.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "tests/support/http_client.h"
+
+namespace ringleader::testing {
+
+absl::StatusOr<RingleaderServer> RingleaderServer::Start(std::vector<std::string> args,
+                                                         absl::Duration timeout) {
+  int workers = 0;
+  for (const auto& a : args) {
+    if (absl::StartsWith(a, "--workers=") && !absl::SimpleAtoi(a.substr(10), &workers)) {
+      workers = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+    }
+  }
+  if (workers == 0) workers = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+  RingleaderServer server;
+  char tmpl[] = "/tmp/ringleader-test-trace-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  if (fd >= 0) ::close(fd);
+  server.trace_path_ = tmpl;
+  args.push_back("--port=0");
+  args.push_back("--host=127.0.0.1");
+  args.push_back("--trace=" + server.trace_path_);
+  auto process = TestProcess::Start(BinaryPath("ringleader"), args);
+  if (!process.ok()) return process.status();
+  server.process_ = std::make_unique<TestProcess>(*std::move(process));
+  auto port = server.process_->WaitForPort(timeout);
+  if (!port.ok()) return port.status();
+  server.port_ = *port;
+  if (!server.process_->WaitForLog("is listening", timeout, workers)) {
+    return absl::DeadlineExceededError("workers did not start:\n" + server.process_->Stderr());
+  }
+  return server;
+}
+
+RingleaderServer::~RingleaderServer() {
+  if (!trace_path_.empty() && std::getenv("RINGLEADER_KEEP_TRACES") == nullptr) {
+    ::unlink(trace_path_.c_str());
+  }
+}
+
+std::vector<long> RingleaderServer::DistinctWorkerPids(int connections) const {
+  std::vector<long> pids;
+  for (int i = 0; i < connections; ++i) {
+    auto reply = HttpGet(port_, "/");
+    if (!reply.ok() || reply->status != 200) continue;
+    const long pid = JsonInt(reply->body, "worker");
+    if (std::find(pids.begin(), pids.end(), pid) == pids.end()) pids.push_back(pid);
+  }
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
+
+}  // namespace ringleader::testing

@@ -1,0 +1,42 @@
+// RingleaderServer: the `ringleader` binary started for one integration test, on a port the
+// kernel picks (--port=0), with its trace in a temp file, waited on until every worker listens.
+//
+//   auto server = RingleaderServer::Start({"--workers=2"});
+//   ASSERT_TRUE(server.ok()) << server.status();
+//   auto reply = HttpGet(server->port(), "/");
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tests/support/test_process.h"
+#include "tests/support/trace_file.h"
+
+namespace ringleader::testing {
+
+class RingleaderServer {
+ public:
+  // Starts ringleader with `args` plus --port=0 --host=127.0.0.1 --trace=<tmp>, and waits until
+  // `workers` workers are listening (default: parsed from --workers=N in args).
+  static absl::StatusOr<RingleaderServer> Start(std::vector<std::string> args,
+                                                absl::Duration timeout = absl::Seconds(15));
+  RingleaderServer(RingleaderServer&&) = default;
+  ~RingleaderServer();
+
+  int port() const { return port_; }
+  TestProcess& process() { return *process_; }
+  const std::string& trace_path() const { return trace_path_; }
+  TraceFile Trace() const { return ReadTraceFile(trace_path_); }
+  // PIDs of the workers that have answered GET / over `connections` fresh connections.
+  std::vector<long> DistinctWorkerPids(int connections) const;
+
+ private:
+  RingleaderServer() = default;
+  std::unique_ptr<TestProcess> process_;
+  std::string trace_path_;
+  int port_ = 0;
+};
+
+}  // namespace ringleader::testing
