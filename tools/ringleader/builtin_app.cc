@@ -18,6 +18,9 @@ void InstallBuiltinApp(Router& router, const WorkerInfo& self) {
   router.Get("/health", [pid](const HttpRequest&, HttpResponse& res) {
     absl::StrAppend(&res.body, "{\"pid\":", pid, ",\"status\":\"ok\"}");
   });
+  router.Handle("POST", "/echo", [pid](const HttpRequest& req, HttpResponse& res) {
+    absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"received\":", req.body.size(), "}");
+  });
   router.GetPrefix("/delay/", [pid](const HttpRequest& req, HttpResponse& res) {
     int64_t ms = 0;
     const std::string_view arg = req.path().substr(std::string_view("/delay/").size());

@@ -2,6 +2,7 @@
 //   GET /           → 200 {"worker":PID}
 //   GET /health     → 200 {"pid":PID,"status":"ok"}
 //   GET /delay/<ms> → after <ms> (≤ 60000, a ring timer) 200 {"worker":PID,"delayed_ms":N}
+//   POST /echo      → 200 {"worker":PID,"received":<body bytes>} (for body handling tests)
 #pragma once
 
 #include "net/router.h"
