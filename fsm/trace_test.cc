@@ -177,6 +177,19 @@ TEST(ParseTraceLineTest, RejectsNonJson) {
   ExpectInvalid("{\"t_ns\":1,");
 }
 
+// Malformed JSON around well-formed fields. simdjson's on-demand API validates only what it
+// visits, so ParseTraceLine accepts these today: see the bug report in the review
+// (fsm/trace.cc). Enable once the parser validates the whole line.
+TEST(ParseTraceLineTest, DISABLED_RejectsMalformedJsonAroundValidFields) {
+  std::string line = FormatTraceLine(SampleRecord());
+  line.pop_back();  // newline
+  line.pop_back();  // closing brace
+  for (std::string_view tail : {",}", " \"x\"}", ",\"x\":]}", "}}"}) {
+    SCOPED_TRACE(tail);
+    ExpectInvalid(line + std::string(tail));
+  }
+}
+
 // A complete line with one field's text replaced.
 std::string With(std::string_view field, std::string_view json_value) {
   const std::string fields[][2] = {{"t_ns", "1"},        {"slot", "0"},

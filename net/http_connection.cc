@@ -170,6 +170,9 @@ void HttpConnection::CloseAfterFlush() noexcept {
   if (phase_ != Phase::kClosing) return;
   deadline_ = server_.now() + server_.options().linger_timeout;
   if (!out_.empty() || sent_ != sending_.size() || !delayed_.empty()) return;
+  // The client's last request ended exactly where its bytes did (it asked for close, or we are
+  // draining): nothing is unread, so close() sends a clean FIN and no lingering read is needed.
+  if (parser_.stopped_at_end()) return Abort();
   // Everything is written: send our FIN, keep reading until the peer's (lingering close), so
   // unread bytes from the client never turn our close into a reset that destroys the response.
   phase_ = Phase::kLingering;

@@ -145,7 +145,7 @@ int HttpParser::Feed(std::string_view data) noexcept {
     case HPE_PAUSED:
     case HPE_PAUSED_UPGRADE:
       // Stopped on purpose (the connection closes after this request); the rest is ignored.
-      failed_status_ = 0;
+      stopped_at_end_ = llhttp_get_error_pos(&parser_) == data.data() + data.size();
       return 0;
     default:
       failed_status_ = StatusForError(data);

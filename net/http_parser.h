@@ -46,6 +46,9 @@ class HttpParser {
 
   // True while part of a request has arrived but not all of it (for the header timeout).
   bool mid_request() const noexcept { return in_message_; }
+  // True when the sink stopped parsing exactly at the end of the bytes received: nothing of the
+  // client's is left unread, so the connection can close without a lingering read.
+  bool stopped_at_end() const noexcept { return stopped_at_end_; }
   // True once the headers of the current request are complete.
   bool headers_done() const noexcept { return headers_done_; }
 
@@ -73,6 +76,7 @@ class HttpParser {
   bool headers_done_ = false;
   int user_status_ = 0;  // set when a callback refuses the request
   int failed_status_ = 0;
+  bool stopped_at_end_ = false;
 };
 
 }  // namespace ringleader
