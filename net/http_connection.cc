@@ -101,10 +101,7 @@ bool HttpConnection::OnRequest(HttpRequest& request) noexcept {
   server_.CountRequest();
   response_.Reset();
   server_.router().Route(request, response_);
-  const bool keep_alive = request.keep_alive && !server_.draining();
-  ResponseFraming framing{.keep_alive = keep_alive,
-                          .http10 = request.version_minor == 0,
-                          .head = request.method == "HEAD"};
+  ResponseFraming framing = FramingFor(request, server_.draining(), server_.date());
   if (response_.delay > absl::ZeroDuration() || !delayed_.empty()) {
     // Slow path: this response waits for a timer, or for one queued before it.
     auto entry = std::make_unique<Delayed>(*this);
@@ -117,10 +114,9 @@ bool HttpConnection::OnRequest(HttpRequest& request) noexcept {
     entry->response = std::move(response_);
     delayed_.push_back(std::move(entry));
   } else {
-    framing.date = server_.date();
     AppendResponse(out_, response_, framing);
   }
-  if (keep_alive) return true;
+  if (framing.keep_alive) return true;
   phase_ = Phase::kClosing;
   return false;
 }

@@ -4,8 +4,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_bridge.h"
+#include "net/http_request.h"
 
 namespace ringleader {
+
+ResponseFraming FramingFor(const HttpRequest& request, bool draining, std::string_view date) {
+  return {.keep_alive = request.keep_alive && !draining,
+          .http10 = request.version_major == 1 && request.version_minor == 0,
+          .head = request.method == "HEAD",
+          .date = date};
+}
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {

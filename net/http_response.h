@@ -42,6 +42,12 @@ struct ResponseFraming {
   std::string_view date;  // preformatted IMF-fixdate
 };
 
+struct HttpRequest;
+
+// How the response to `request` is framed: keep-alive unless the client or a drain says close,
+// "Connection: keep-alive" spelled out for HTTP/1.0, no body for HEAD.
+ResponseFraming FramingFor(const HttpRequest& request, bool draining, std::string_view date);
+
 // The reason phrase for `status` ("OK", "Not Found", ...).
 std::string_view ReasonPhrase(int status);
 

@@ -26,8 +26,7 @@ class FuzzSink final : public HttpParser::Sink {
     response_.Reset();
     router_.Route(request, response_);
     AppendResponse(out_, response_,
-                   {.keep_alive = request.keep_alive, .head = request.method == "HEAD",
-                    .date = "Thu, 01 Jan 2026 00:00:00 GMT"});
+                   FramingFor(request, /*draining=*/false, "Thu, 01 Jan 2026 00:00:00 GMT"));
     return request.keep_alive;
   }
   size_t requests() const { return requests_; }

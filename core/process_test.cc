@@ -1,0 +1,199 @@
+// Unit tests for core/process.h: spawn with descriptors and environment, pidfd wait, reap, signal.
+#include "core/process.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <string>
+
+namespace ringleader {
+namespace {
+
+// Waits (bounded) until the pidfd turns readable, i.e. the child has exited.
+bool WaitForExit(int pidfd, int timeout_ms = 5000) {
+  pollfd p{.fd = pidfd, .events = POLLIN, .revents = 0};
+  int n;
+  do {
+    n = ::poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  return n == 1 && (p.revents & POLLIN) != 0;
+}
+
+absl::StatusOr<Child> SpawnShell(const std::string& script, std::vector<std::string> env = {},
+                                 std::vector<int> inherit_fds = {}) {
+  return Spawn(SpawnRequest{.executable = "/bin/sh",
+                            .argv = {"sh", "-c", script},
+                            .env = std::move(env),
+                            .inherit_fds = std::move(inherit_fds)});
+}
+
+// Spawns `script`, waits for it and reaps it.
+ExitStatus RunShell(const std::string& script, std::vector<std::string> env = {},
+                    std::vector<int> inherit_fds = {}) {
+  auto child = SpawnShell(script, std::move(env), std::move(inherit_fds));
+  EXPECT_TRUE(child.ok()) << child.status();
+  if (!child.ok()) return ExitStatus{.code = -1000};
+  EXPECT_TRUE(WaitForExit(child->pidfd.get())) << script;
+  auto status = Reap(child->pidfd.get());
+  EXPECT_TRUE(status.ok()) << status.status();
+  return status.ok() ? *status : ExitStatus{.code = -1000};
+}
+
+TEST(ProcessTest, ExitCodeIsReapedThroughPidfd) {
+  auto child = SpawnShell("exit 3");
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_GT(child->pid, 0);
+  ASSERT_TRUE(child->pidfd);
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  auto status = Reap(child->pidfd.get());
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_FALSE(status->signaled);
+  EXPECT_EQ(status->code, 3);
+  EXPECT_EQ(status->Describe(), "code 3");
+}
+
+TEST(ProcessTest, CleanExitDescribesAsCodeZero) {
+  const ExitStatus status = RunShell("exit 0");
+  EXPECT_FALSE(status.signaled);
+  EXPECT_EQ(status.code, 0);
+  EXPECT_EQ(status.Describe(), "code 0");
+}
+
+TEST(ProcessTest, KilledChildReportsSigkill) {
+  auto child = SpawnShell("exec sleep 30");
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(SignalProcess(child->pidfd.get(), SIGKILL), 0);
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  auto status = Reap(child->pidfd.get());
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_TRUE(status->signaled);
+  EXPECT_EQ(status->signal, SIGKILL);
+  EXPECT_EQ(status->Describe(), "SIGKILL");
+}
+
+TEST(ProcessTest, ReapBeforeExitIsNotFound) {
+  auto child = SpawnShell("exec sleep 30");
+  ASSERT_TRUE(child.ok()) << child.status();
+  auto early = Reap(child->pidfd.get());
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kNotFound) << early.status();
+  // Clean up: the child is still there to be killed and reaped.
+  ASSERT_EQ(SignalProcess(child->pidfd.get(), SIGKILL), 0);
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  EXPECT_TRUE(Reap(child->pidfd.get()).ok());
+}
+
+TEST(ProcessTest, SignalAfterReapFailsInsteadOfHittingAnotherProcess) {
+  auto child = SpawnShell("exit 0");
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  ASSERT_TRUE(Reap(child->pidfd.get()).ok());
+  EXPECT_EQ(SignalProcess(child->pidfd.get(), SIGKILL), -ESRCH);
+  EXPECT_LT(SignalProcess(-1, SIGTERM), 0);
+}
+
+TEST(ProcessTest, InheritedDescriptorKeepsItsNumber) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  const std::string script = "echo hi >&" + std::to_string(write_end.get());
+  auto child = SpawnShell(script, {}, {write_end.get()});
+  ASSERT_TRUE(child.ok()) << child.status();
+  write_end.Reset();  // only the child holds the write end now: EOF follows its exit
+  std::string out;
+  char buffer[64];
+  ssize_t n;
+  while ((n = ::read(read_end.get(), buffer, sizeof buffer)) > 0) {
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(out, "hi\n");
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  auto status = Reap(child->pidfd.get());
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->code, 0);
+  // The parent's copy is still close-on-exec: inheriting did not change it for us.
+}
+
+TEST(ProcessTest, DescriptorsNotListedAreNotInherited) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  const ExitStatus status =
+      RunShell("echo leaked >&" + std::to_string(write_end.get()) + " 2>/dev/null");
+  EXPECT_NE(status.code, 0) << "the write end should have been closed at exec";
+  write_end.Reset();
+  char buffer[16];
+  EXPECT_EQ(::read(read_end.get(), buffer, sizeof buffer), 0);
+}
+
+TEST(ProcessTest, EnvironmentIsPassed) {
+  EXPECT_EQ(RunShell("test \"$FOO\" = bar", {"FOO=bar"}).code, 0);
+  EXPECT_EQ(RunShell("test \"$FOO\" = bar", {"FOO=baz"}).code, 1);
+}
+
+TEST(ProcessTest, EnvironmentExtendsAndOverridesTheParents) {
+  ASSERT_EQ(::setenv("RL_PROCESS_TEST_KEEP", "kept", 1), 0);
+  ASSERT_EQ(::setenv("RL_PROCESS_TEST_OVERRIDE", "parent", 1), 0);
+  ASSERT_EQ(::setenv("RL_PROCESS_TEST_OVERRIDE_LONGER", "untouched", 1), 0);
+  const ExitStatus status = RunShell(
+      "test \"$RL_PROCESS_TEST_KEEP\" = kept && "
+      "test \"$RL_PROCESS_TEST_OVERRIDE\" = child && "
+      "test \"$RL_PROCESS_TEST_OVERRIDE_LONGER\" = untouched && "
+      "test \"$(env | grep -c '^RL_PROCESS_TEST_OVERRIDE=')\" = 1",
+      {"RL_PROCESS_TEST_OVERRIDE=child"});
+  EXPECT_EQ(status.code, 0);
+  ::unsetenv("RL_PROCESS_TEST_KEEP");
+  ::unsetenv("RL_PROCESS_TEST_OVERRIDE");
+  ::unsetenv("RL_PROCESS_TEST_OVERRIDE_LONGER");
+}
+
+TEST(ProcessTest, ExecFailureExits127) {
+  auto child = Spawn(SpawnRequest{.executable = "/nonexistent/ringleader-test-binary",
+                                  .argv = {"nothing"}});
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  auto status = Reap(child->pidfd.get());
+  ASSERT_TRUE(status.ok());
+  EXPECT_FALSE(status->signaled);
+  EXPECT_EQ(status->code, 127);
+}
+
+TEST(ProcessTest, ChildStartsWithAnEmptySignalMask) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  ASSERT_EQ(::sigprocmask(SIG_BLOCK, &block, &old), 0);
+  const ExitStatus status = RunShell("kill -USR1 $$; exit 0");
+  ASSERT_EQ(::sigprocmask(SIG_SETMASK, &old, nullptr), 0);
+  EXPECT_TRUE(status.signaled) << status.Describe();
+  EXPECT_EQ(status.signal, SIGUSR1);
+}
+
+// process.h promises "default dispositions", but only SIGPIPE is reset before exec: a signal the
+// parent ignores stays ignored in the child (execve keeps SIG_IGN). See the review.
+TEST(ProcessTest, DISABLED_ChildStartsWithDefaultDispositions) {
+  struct sigaction ignore {}, old{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGUSR1, &ignore, &old), 0);
+  const ExitStatus status = RunShell("kill -USR1 $$; exit 0");
+  ASSERT_EQ(::sigaction(SIGUSR1, &old, nullptr), 0);
+  EXPECT_TRUE(status.signaled) << status.Describe();
+  EXPECT_EQ(status.signal, SIGUSR1);
+}
+
+TEST(ProcessTest, SigpipeIsDefaultInTheChildEvenWhenIgnoredHere) {
+  struct sigaction ignore {}, old{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGPIPE, &ignore, &old), 0);
+  const ExitStatus status = RunShell("kill -PIPE $$; exit 0");
+  ASSERT_EQ(::sigaction(SIGPIPE, &old, nullptr), 0);
+  EXPECT_TRUE(status.signaled) << status.Describe();
+  EXPECT_EQ(status.signal, SIGPIPE);
+}
+
+}  // namespace
+}  // namespace ringleader
