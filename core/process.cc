@@ -54,7 +54,12 @@ std::vector<char*> PointerArray(std::vector<std::string>& strings) {
   sigset_t empty;
   sigemptyset(&empty);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-  ::signal(SIGPIPE, SIG_DFL);
+  // exec keeps ignored signals ignored; the contract is default dispositions for all.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; ++s) {
+    if (s != SIGKILL && s != SIGSTOP) ::sigaction(s, &dfl, nullptr);
+  }
   ::execve(request.executable.c_str(), argv, envp);
   ::_exit(127);
 }

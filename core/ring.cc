@@ -100,7 +100,8 @@ absl::Status Ring::Run() {
   constexpr unsigned kBatch = 64;
   io_uring_cqe* batch[kBatch];
   while (!stop_requested_) {
-    int res = io_uring_submit_and_wait(&ring_, 1);
+    // Deferred work queued outside the loop must not wait for an unrelated completion.
+    int res = io_uring_submit_and_wait(&ring_, deferred_.empty() ? 1 : 0);
     if (res < 0 && res != -EINTR && res != -EAGAIN && res != -EBUSY) {
       return ErrnoStatus(-res, "io_uring_submit_and_wait");
     }

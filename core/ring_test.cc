@@ -172,13 +172,18 @@ TEST(RingTest, DeferredWorkMayDeferMoreAndStop) {
     });
   });
   nop.Arm(*ring);
+  TimeoutOp guard([&](int, uint32_t) noexcept { ring->Stop(); });
+  guard.Arm(*ring, absl::Seconds(3));
   ASSERT_TRUE(ring->Run().ok());
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  EXPECT_TRUE(guard.in_flight()) << "Run() returned only because the guard fired";
+  ring->Cancel(guard);
+  RunUntilDone(*ring, guard);
 }
 
 // Work deferred before the loop runs (e.g. Channel::Close() during start-up) should not wait
 // for an unrelated completion. Today Run() blocks in submit_and_wait first: see the review.
-TEST(RingTest, DISABLED_DeferOutsideRunDoesNotWaitForACompletion) {
+TEST(RingTest, DeferOutsideRunDoesNotWaitForACompletion) {
   auto ring = MakeRing();
   bool ran = false;
   ring->Defer([&] {

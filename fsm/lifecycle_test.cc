@@ -120,7 +120,8 @@ std::vector<std::string> Names(const Actions& actions) {
 }
 
 void PrintTo(const Row& row, std::ostream* os) {
-  *os << kStateNames[static_cast<int>(row.state)] << " + " << kEventNames[static_cast<int>(row.event)];
+  *os << kStateNames[static_cast<int>(row.state)] << " + "
+      << kEventNames[static_cast<int>(row.event)];
 }
 
 class TransitionTest : public testing::TestWithParam<Row> {};

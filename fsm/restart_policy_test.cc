@@ -151,7 +151,9 @@ TEST(RestartPolicyTest, FatalParksImmediately) {
 TEST(RestartPolicyTest, ResetForgetsCrashHistory) {
   RestartPolicy policy({.max_restarts = 5});
   absl::Time now = kT0;
-  for (int i = 0; i < 4; ++i) ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(1), false).park);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(1), false).park);
+  }
   policy.Reset();
   const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), false);
   EXPECT_FALSE(d.park) << "history should be empty after Reset()";
@@ -161,7 +163,9 @@ TEST(RestartPolicyTest, ResetForgetsCrashHistory) {
 std::vector<absl::Duration> Delays(uint64_t seed) {
   RestartPolicy policy(NoParking(), seed);
   std::vector<absl::Duration> out;
-  for (int i = 0; i < 20; ++i) out.push_back(policy.OnExit(kQuick, kT0 + absl::Seconds(i), false).delay);
+  for (int i = 0; i < 20; ++i) {
+    out.push_back(policy.OnExit(kQuick, kT0 + absl::Seconds(i), false).delay);
+  }
   return out;
 }
 

@@ -3,6 +3,8 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 #include "core/json_escape.h"
 
@@ -30,16 +32,10 @@ std::string FormatTraceLine(const TraceRecord& r) {
 
 namespace {
 
-absl::Status Invalid(std::string_view what) {
-  return absl::InvalidArgumentError(std::string(what));
-}
+absl::Status Invalid(std::string what) { return absl::InvalidArgumentError(std::move(what)); }
 
-template <typename T>
-absl::Status Field(simdjson::ondemand::object& obj, const char* key, T& out) {
-  if (obj.find_field_unordered(key).get(out) != simdjson::SUCCESS) {
-    return Invalid(absl::StrCat("field \"", key, "\" missing or of the wrong type"));
-  }
-  return absl::OkStatus();
+absl::Status MissingField(const char* key) {
+  return Invalid(std::string("field \"") + key + "\" missing or of the wrong type");
 }
 
 }  // namespace
@@ -47,42 +43,41 @@ absl::Status Field(simdjson::ondemand::object& obj, const char* key, T& out) {
 absl::StatusOr<TraceRecord> ParseTraceLine(std::string_view line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   if (line.empty()) return Invalid("empty line");
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(line);
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object obj;
-  if (parser.iterate(padded).get(doc) != simdjson::SUCCESS ||
-      doc.get_object().get(obj) != simdjson::SUCCESS) {
-    return Invalid("not a JSON object");
+  // DOM parsing validates the whole line, not only the fields we read.
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::object obj;
+  if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS) {
+    return Invalid("not valid JSON");
   }
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) return Invalid("not a JSON object");
   TraceRecord r;
   int64_t slot = 0, gen = 0, pid = 0;
   std::string_view to, event, cause;
-  if (auto s = Field(obj, "t_ns", r.t_ns); !s.ok()) return s;
-  if (auto s = Field(obj, "slot", slot); !s.ok()) return s;
-  if (auto s = Field(obj, "gen", gen); !s.ok()) return s;
-  if (auto s = Field(obj, "pid", pid); !s.ok()) return s;
-  simdjson::ondemand::value from_value;
-  if (obj.find_field_unordered("from").get(from_value) != simdjson::SUCCESS) {
-    return Invalid("field \"from\" missing");
+  if (obj["t_ns"].get_int64().get(r.t_ns) != simdjson::SUCCESS) return MissingField("t_ns");
+  if (obj["slot"].get_int64().get(slot) != simdjson::SUCCESS) return MissingField("slot");
+  if (obj["gen"].get_int64().get(gen) != simdjson::SUCCESS) return MissingField("gen");
+  if (obj["pid"].get_int64().get(pid) != simdjson::SUCCESS) return MissingField("pid");
+  if (slot < 0 || slot > INT32_MAX || gen < 0 || gen > UINT32_MAX || pid < 0 || pid > INT32_MAX) {
+    return Invalid("slot, gen or pid out of range");
   }
-  bool from_is_null = false;
-  if (from_value.is_null().get(from_is_null) != simdjson::SUCCESS) return Invalid("bad \"from\"");
-  if (!from_is_null) {
-    std::string_view from;
-    if (from_value.get_string().get(from) != simdjson::SUCCESS) return Invalid("bad \"from\"");
-    r.from = ParseState(from);
-    if (!r.from) return Invalid("unknown state \"" + std::string(from) + "\"");
+  simdjson::dom::element from;
+  if (obj["from"].get(from) != simdjson::SUCCESS) return MissingField("from");
+  if (!from.is_null()) {
+    std::string_view name;
+    if (from.get_string().get(name) != simdjson::SUCCESS) return MissingField("from");
+    r.from = ParseState(name);
+    if (!r.from) return Invalid("unknown state \"" + std::string(name) + "\"");
   }
-  if (auto s = Field(obj, "to", to); !s.ok()) return s;
-  auto to_state = ParseState(to);
+  if (obj["to"].get_string().get(to) != simdjson::SUCCESS) return MissingField("to");
+  const auto to_state = ParseState(to);
   if (!to_state) return Invalid("unknown state \"" + std::string(to) + "\"");
   r.to = *to_state;
-  if (auto s = Field(obj, "event", event); !s.ok()) return s;
-  auto ev = ParseEvent(event);
+  if (obj["event"].get_string().get(event) != simdjson::SUCCESS) return MissingField("event");
+  const auto ev = ParseEvent(event);
   if (!ev) return Invalid("unknown event \"" + std::string(event) + "\"");
   r.event = *ev;
-  if (auto s = Field(obj, "cause", cause); !s.ok()) return s;
+  if (obj["cause"].get_string().get(cause) != simdjson::SUCCESS) return MissingField("cause");
   r.cause = std::string(cause);
   r.slot = static_cast<int>(slot);
   r.generation = static_cast<uint32_t>(gen);

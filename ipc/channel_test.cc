@@ -1,4 +1,4 @@
-// Unit tests for ipc/channel.h over a real socketpair and a real Ring: receive, send, limits, close.
+// Unit tests for ipc/channel.h over a socketpair and a real Ring: receive, send, limits, close.
 #include "ipc/channel.h"
 
 #include <fcntl.h>
@@ -45,21 +45,21 @@ class ChannelTest : public testing::Test {
 
   // Creates the channel over `ours_`. Every callback stops the ring so RunUntil re-checks.
   void MakeChannel(ChannelLimits limits) {
-    channel_ = std::make_unique<Channel>(
-        *ring_, std::move(ours_), limits,
-        ChannelCallbacks{.on_message =
-                             [this](std::string_view payload) {
-                               received_.emplace_back(payload);
-                               if (on_message_hook_) on_message_hook_();
-                               ring_->Stop();
-                             },
-                         .on_closed =
-                             [this](absl::Status why) {
-                               ++closed_count_;
-                               close_status_ = std::move(why);
-                               if (on_closed_hook_) on_closed_hook_();
-                               ring_->Stop();
-                             }});
+    ChannelCallbacks callbacks;
+    callbacks.on_message = [this](std::string_view payload) { OnMessage(payload); };
+    callbacks.on_closed = [this](absl::Status why) { OnClosed(std::move(why)); };
+    channel_ = std::make_unique<Channel>(*ring_, std::move(ours_), limits, std::move(callbacks));
+  }
+  void OnMessage(std::string_view payload) {
+    received_.emplace_back(payload);
+    if (on_message_hook_) on_message_hook_();
+    ring_->Stop();
+  }
+  void OnClosed(absl::Status why) {
+    ++closed_count_;
+    close_status_ = std::move(why);
+    if (on_closed_hook_) on_closed_hook_();
+    ring_->Stop();
   }
 
   // Runs the ring until `done()` holds or `limit` passes (a TimeoutOp guard: nothing can hang).
@@ -275,7 +275,10 @@ TEST_F(ChannelTest, CloseRunsOnClosedOnceAfterOpsComplete) {
 
 TEST_F(ChannelTest, HandlerMayCloseTheChannel) {
   MakeChannel({});
-  on_message_hook_ = [this] { channel_->Close(); };
+  on_message_hook_ = [this] {
+    channel_->Close();
+    EXPECT_EQ(closed_count_, 0) << "on_closed must not run inside Close() or on_message";
+  };
   channel_->Start();
   std::string wire;
   for (std::string_view m : {"one", "two", "three"}) AppendFrame(wire, m);
@@ -285,6 +288,20 @@ TEST_F(ChannelTest, HandlerMayCloseTheChannel) {
   EXPECT_EQ(close_status_.code(), absl::StatusCode::kCancelled);
   RunFor(absl::Milliseconds(5));
   EXPECT_EQ(closed_count_, 1);
+  EXPECT_EQ(ring_->ops_in_flight(), 0);
+}
+
+TEST_F(ChannelTest, HandlerMayCloseAndOnClosedMayThenDestroy) {
+  MakeChannel({});
+  on_message_hook_ = [this] { channel_->Close(); };
+  on_closed_hook_ = [this] { channel_.reset(); };  // ASan reports any later use of it
+  channel_->Start();
+  std::string wire;
+  for (std::string_view m : {"one", "two"}) AppendFrame(wire, m);
+  PeerWrite(wire);
+  ASSERT_TRUE(RunUntil([&] { return closed_count_ > 0; }));
+  EXPECT_EQ(channel_, nullptr);
+  EXPECT_EQ(received_, std::vector<std::string>{"one"});
   EXPECT_EQ(ring_->ops_in_flight(), 0);
 }
 

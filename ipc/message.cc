@@ -7,17 +7,18 @@
 namespace ringleader {
 
 absl::StatusOr<std::string_view> MessageReader::ReadType(std::string_view payload) {
-  padded_.assign(payload);
-  padded_.reserve(payload.size() + simdjson::SIMDJSON_PADDING);
-  simdjson::padded_string_view input(padded_.data(), payload.size(), padded_.capacity());
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object object;
-  if (parser_.iterate(input).get(doc) != simdjson::SUCCESS ||
-      doc.get_object().get(object) != simdjson::SUCCESS) {
+  // The DOM parser validates the whole document (on-demand would only check what it reads,
+  // letting `{"type":"online",}` through); it copies into its own padded buffer.
+  simdjson::dom::element doc;
+  if (parser_.parse(payload.data(), payload.size()).get(doc) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("message is not valid JSON");
+  }
+  simdjson::dom::object object;
+  if (doc.get_object().get(object) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError("message is not a JSON object");
   }
   std::string_view type;
-  if (object.find_field_unordered("type").get_string().get(type) != simdjson::SUCCESS) {
+  if (object["type"].get_string().get(type) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError("message has no string \"type\"");
   }
   type_.assign(type);

@@ -1,5 +1,5 @@
 // Messages on the channel are JSON objects with a string "type". MessageReader checks that shape
-// with simdjson's on-demand parser, reusing one parser and one padded buffer for every message.
+// with simdjson (validating the whole message), reusing one parser for every message.
 //
 //   MessageReader reader;
 //   absl::StatusOr<std::string_view> type = reader.ReadType(payload);
@@ -25,8 +25,7 @@ class MessageReader {
   absl::StatusOr<std::string_view> ReadType(std::string_view payload);
 
  private:
-  simdjson::ondemand::parser parser_;
-  std::string padded_;
+  simdjson::dom::parser parser_;
   std::string type_;
 };
 

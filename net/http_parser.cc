@@ -87,6 +87,9 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   HttpParser& self = Self(p);
   HttpRequest& r = self.request_;
   self.headers_done_ = true;
+  // We never switch protocols: treat Upgrade/CONNECT as ordinary requests so llhttp does not
+  // pause and strand the rest of the connection.
+  p->upgrade = 0;
   r.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
   r.version_major = p->http_major;
   r.version_minor = p->http_minor;
@@ -128,7 +131,9 @@ int HttpParser::StatusForError(std::string_view data) const {
   const char* pos = llhttp_get_error_pos(&parser_);
   if (pos == nullptr || pos < data.data() || pos >= data.data() + data.size()) return 400;
   const char* end = data.data() + data.size();
-  for (const char* c = data.data(); c < pos; ++c) {
+  const char* line = pos;
+  while (line > data.data() && line[-1] != '\n') --line;  // start of this request line
+  for (const char* c = line; c < pos; ++c) {
     if (!absl::ascii_isupper(static_cast<unsigned char>(*c))) return 400;
   }
   while (pos < end && (absl::ascii_isupper(static_cast<unsigned char>(*pos)) || *pos == '-')) ++pos;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "net/http_date.h"
+#include "net/http_request.h"
 
 namespace ringleader {
 namespace {
@@ -129,6 +130,41 @@ TEST(AppendResponseTest, AppendsAfterExistingBytes) {
   ASSERT_NE(second, std::string::npos);
   EXPECT_EQ(out.substr(second - 11, 11), R"({"ok":true})");
   EXPECT_TRUE(out.ends_with(R"({"error":"Not Found","status":404})"));
+}
+
+HttpRequest RequestWith(std::string_view method, int minor, bool keep_alive) {
+  HttpRequest r;
+  r.method = method;
+  r.version_major = 1;
+  r.version_minor = static_cast<uint8_t>(minor);
+  r.keep_alive = keep_alive;
+  return r;
+}
+
+TEST(FramingForTest, FollowsTheRequest) {
+  const ResponseFraming f = FramingFor(RequestWith("GET", 1, true), false, kDate);
+  EXPECT_TRUE(f.keep_alive);
+  EXPECT_FALSE(f.http10);
+  EXPECT_FALSE(f.head);
+  EXPECT_EQ(f.date, kDate);
+  EXPECT_FALSE(FramingFor(RequestWith("GET", 1, false), false, kDate).keep_alive);
+  EXPECT_TRUE(FramingFor(RequestWith("HEAD", 1, true), false, kDate).head);
+  EXPECT_FALSE(FramingFor(RequestWith("POST", 1, true), false, kDate).head);
+}
+
+TEST(FramingForTest, DrainingClosesEveryConnection) {
+  EXPECT_FALSE(FramingFor(RequestWith("GET", 1, true), true, kDate).keep_alive);
+  EXPECT_FALSE(FramingFor(RequestWith("GET", 0, true), true, kDate).keep_alive);
+}
+
+TEST(FramingForTest, Http10KeepAliveIsSpelledOut) {
+  const ResponseFraming f = FramingFor(RequestWith("GET", 0, true), false, kDate);
+  EXPECT_TRUE(f.keep_alive);
+  EXPECT_TRUE(f.http10);
+  EXPECT_THAT(Split(Serialize(JsonOk(), f)).lines, testing::Contains("Connection: keep-alive"));
+  HttpRequest http09 = RequestWith("GET", 9, false);
+  http09.version_major = 0;
+  EXPECT_FALSE(FramingFor(http09, false, kDate).http10);
 }
 
 TEST(ReasonPhraseTest, KnownAndUnknownStatuses) {
