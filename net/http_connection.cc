@@ -100,6 +100,7 @@ void HttpConnection::OnExpectContinue() noexcept {
 bool HttpConnection::OnRequest(HttpRequest& request) noexcept {
   server_.CountRequest();
   response_.Reset();
+  request.server_draining = server_.draining();
   server_.router().Route(request, response_);
   ResponseFraming framing = FramingFor(request, server_.draining(), server_.date());
   if (response_.delay > absl::ZeroDuration() || !delayed_.empty()) {

@@ -21,6 +21,7 @@ struct HttpRequest {
   uint8_t version_major = 1;
   uint8_t version_minor = 1;
   bool keep_alive = true;
+  bool server_draining = false;  // set by the server: this worker is shutting down
   std::vector<HttpHeader> headers;
   size_t header_count = 0;  // live entries in `headers` (the rest keep their capacity)
   std::string body;

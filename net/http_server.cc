@@ -57,7 +57,7 @@ void HttpServer::ArmTick() noexcept {
 void HttpServer::OnAccept(int res, uint32_t flags) noexcept {
   if (res >= 0) {
     ++stats_.connections_accepted;
-    if (draining_ || stats_.open_connections >= options_.max_connections) {
+    if (stats_.open_connections >= options_.max_connections) {
       // Over the limit: close at once rather than leave the client hanging in the backlog.
       ++stats_.connections_refused;
       ::close(res);
@@ -68,6 +68,8 @@ void HttpServer::OnAccept(int res, uint32_t flags) noexcept {
       connections_ = c;
       ++stats_.open_connections;
       c->Start();
+      // Accepted just as the drain began (the cancel lost the race): serve it, with close.
+      if (draining_) c->BeginDrain();
     }
   }
   if ((flags & IORING_CQE_F_MORE) == 0) {

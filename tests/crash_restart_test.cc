@@ -57,7 +57,7 @@ TEST(CrashRestart, KilledWorkerIsReplacedWithinOneSecond) {
   EXPECT_THAT(trace.errors, IsEmpty());
   EXPECT_THAT(trace.Path(victim),
               ElementsAre("null>forking", "forking>online", "online>listening", "listening>dead"));
-  EXPECT_EQ(trace.ForPid(victim).back().cause, "SIGKILL");
+  EXPECT_EQ(trace.ForPid(victim).back().cause, "SIGKILL; restart now");
   EXPECT_THAT(trace.Path(replacement),
               ElementsAre("null>forking", "forking>online", "online>listening"));
   EXPECT_EQ(trace.ForPid(replacement).front().generation, 2u);

@@ -1,6 +1,8 @@
 // Trace file reading for tests, through the same parser ringleader-trace uses.
 #include "tests/support/trace_file.h"
 
+#include "fsm/trace_check.h"
+
 #include <fstream>
 
 namespace ringleader::testing {
@@ -38,6 +40,20 @@ TraceFile ReadTraceFile(const std::string& path) {
     }
   }
   return file;
+}
+
+std::vector<std::string> TraceViolations(const std::string& path, const std::set<int>& alive) {
+  TraceChecker checker;
+  std::ifstream in(path);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) checker.Add(++number, ParseTraceLine(line));
+  checker.Finish(alive);
+  std::vector<std::string> out;
+  for (const auto& v : checker.violations()) {
+    out.push_back("line " + std::to_string(v.line) + ": " + v.what);
+  }
+  return out;
 }
 
 }  // namespace ringleader::testing

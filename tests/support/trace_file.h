@@ -1,6 +1,7 @@
 // Reads a lifecycle trace file (fsm/trace.h format) for assertions in integration tests.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,9 @@ struct TraceFile {
 };
 
 TraceFile ReadTraceFile(const std::string& path);
+
+// Replays the trace through fsm's TraceChecker: "line N: what" for each violation. `alive` are
+// the pids still running (they need not have reached dead).
+std::vector<std::string> TraceViolations(const std::string& path, const std::set<int>& alive);
 
 }  // namespace ringleader::testing

@@ -1,6 +1,8 @@
 // Handlers of the built-in app. Bodies are built into the response's reused buffer.
 #include "tools/ringleader/builtin_app.h"
 
+#include <cstdlib>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_bridge.h"
@@ -8,15 +10,29 @@
 namespace ringleader {
 namespace {
 constexpr int64_t kMaxDelayMs = 60000;
+
+void InstallDebugRoutes(Router& router) {
+  router.Get("/debug/spin", [](const HttpRequest&, HttpResponse&) {
+    volatile bool spinning = true;  // volatile: an empty infinite loop would be undefined
+    while (spinning) {
+    }
+  });
+  router.Get("/debug/crash", [](const HttpRequest&, HttpResponse&) { std::abort(); });
+}
+
 }  // namespace
 
-void InstallBuiltinApp(Router& router, const WorkerInfo& self) {
+void InstallBuiltinApp(Router& router, const WorkerInfo& self, bool debug_endpoints) {
+  if (debug_endpoints) InstallDebugRoutes(router);
   const pid_t pid = self.pid;
   router.Get("/", [pid](const HttpRequest&, HttpResponse& res) {
     absl::StrAppend(&res.body, "{\"worker\":", pid, "}");
   });
-  router.Get("/health", [pid](const HttpRequest&, HttpResponse& res) {
-    absl::StrAppend(&res.body, "{\"pid\":", pid, ",\"status\":\"ok\"}");
+  router.Get("/health", [pid](const HttpRequest& req, HttpResponse& res) {
+    // A draining worker says so, so load balancers stop routing to it.
+    if (req.server_draining) res.status = 503;
+    absl::StrAppend(&res.body, "{\"pid\":", pid, ",\"status\":\"",
+                    req.server_draining ? "draining" : "ok", "\"}");
   });
   router.Handle("POST", "/echo", [pid](const HttpRequest& req, HttpResponse& res) {
     absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"received\":", req.body.size(), "}");

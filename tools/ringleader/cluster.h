@@ -37,8 +37,16 @@ struct ClusterOptions {
   std::string trace_path;  // empty: no trace file
   absl::Duration ready_timeout = absl::Seconds(5);
   absl::Duration drain_timeout = absl::Seconds(30);
+  // A worker silent for this long (no heartbeat from its loop) is killed; zero disables.
+  absl::Duration watchdog_timeout = absl::Seconds(5);
+  // Pause between slots of a rolling restart.
+  absl::Duration rollout_stagger = absl::Milliseconds(100);
   RestartPolicyOptions restart;
   HttpServerOptions http;
+  // Test-only switches (never in production): /debug/spin and /debug/crash routes, and workers
+  // of generation >= debug_fail_generation exit with code 1 at start (0: off).
+  bool debug_endpoints = false;
+  uint32_t debug_fail_generation = 0;
 };
 
 // What a worker knows about itself.

@@ -7,6 +7,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "tools/ringleader/builtin_app.h"
 #include "tools/ringleader/cluster.h"
@@ -25,6 +27,19 @@ ABSL_FLAG(absl::Duration, header_timeout, absl::Seconds(10),
 ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(5),
           "How long an idle keep-alive connection is kept open");
 ABSL_FLAG(int, max_connections, 10000, "Connections per worker; more are accepted and closed");
+ABSL_FLAG(absl::Duration, watchdog_timeout, absl::Seconds(5),
+          "Kill and replace a worker whose event loop sends no heartbeat for this long (0: off)");
+ABSL_FLAG(absl::Duration, min_uptime, absl::Seconds(1),
+          "A worker that dies sooner is crash-looping: restarts back off (100 ms doubling to 30 s)");
+ABSL_FLAG(int, max_restarts, 10,
+          "Quick deaths within a minute after which a slot is parked instead of restarted");
+ABSL_FLAG(absl::Duration, rollout_stagger, absl::Milliseconds(100),
+          "Pause between slots of a rolling restart (SIGUSR2/SIGHUP)");
+ABSL_FLAG(bool, debug_endpoints, false,
+          "TESTS ONLY, never in production: /debug/spin hangs a worker, /debug/crash aborts it, "
+          "and --debug_fail_generation takes effect");
+ABSL_FLAG(uint32_t, debug_fail_generation, 0,
+          "TESTS ONLY (with --debug_endpoints): workers of this generation or later exit at start");
 
 namespace {
 
@@ -40,6 +55,13 @@ bool ParseWorkers(const std::string& text, int& workers) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("A Node-cluster-style HTTP server on io_uring. Flags:");
+  // --help lists the flags defined here (absl would otherwise look for a file named after us).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "tools/ringleader/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
 
   ringleader::ClusterOptions options;
@@ -55,8 +77,17 @@ int main(int argc, char** argv) {
   options.http.header_timeout = absl::GetFlag(FLAGS_header_timeout);
   options.http.idle_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
   options.http.max_connections = absl::GetFlag(FLAGS_max_connections);
+  options.watchdog_timeout = absl::GetFlag(FLAGS_watchdog_timeout);
+  options.restart.min_uptime = absl::GetFlag(FLAGS_min_uptime);
+  options.restart.max_restarts = absl::GetFlag(FLAGS_max_restarts);
+  options.rollout_stagger = absl::GetFlag(FLAGS_rollout_stagger);
+  options.debug_endpoints = absl::GetFlag(FLAGS_debug_endpoints);
+  options.debug_fail_generation = absl::GetFlag(FLAGS_debug_fail_generation);
 
   ringleader::Cluster cluster(argc, argv, options);
-  cluster.OnWorkerStart(ringleader::InstallBuiltinApp);
+  cluster.OnWorkerStart([debug = options.debug_endpoints](ringleader::Router& router,
+                                                          const ringleader::WorkerInfo& self) {
+    ringleader::InstallBuiltinApp(router, self, debug);
+  });
   return cluster.Run();
 }

@@ -1,4 +1,4 @@
-// The primary's loop: spawn, watch, restart, scale and stop workers through the lifecycle.
+// The primary's loop and the lifecycle: spawn, deliver events, carry actions, trace, stop.
 #include "tools/ringleader/primary.h"
 
 #include <sys/socket.h>
@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -29,7 +28,7 @@ int64_t MonotonicNanos() {
 }
 
 // The binary to re-execute for each worker: resolved once, so a deploy that replaces the file
-// at this path is picked up by the next worker started.
+// at this path is picked up by the next worker started (a rolling restart runs new code).
 std::string SelfExecutable() {
   char path[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
@@ -37,13 +36,19 @@ std::string SelfExecutable() {
   return std::string(path, static_cast<size_t>(n));
 }
 
+// Watchdog checks run this often; a hang is detected within timeout + one tick.
+constexpr absl::Duration kWatchdogTick = absl::Milliseconds(250);
+
 }  // namespace
 
 Primary::Slot::Slot(int i, RestartPolicyOptions policy_options, Primary& primary)
     : index(i),
       policy(policy_options, static_cast<uint64_t>(::getpid()) * 7919 + static_cast<uint64_t>(i)),
       respawn_timer([this, &primary](int res, uint32_t) noexcept {
-        if (res == -ETIME && !primary.stopping_ && !retired) primary.Spawn(*this, "restart");
+        if (res == -ETIME && !primary.stopping_ && !retired && current == nullptr &&
+            incoming == nullptr) {
+          current = primary.Spawn(*this, "restart after backoff");
+        }
         primary.MaybeFinish();
       }) {}
 
@@ -74,6 +79,12 @@ absl::Status Primary::SetUp() {
   }
   if (options_.workers <= 0) options_.workers = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
   signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
+  watchdog_op_ =
+      std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnWatchdogTick(res); });
+  stagger_op_ = std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept {
+    if (res == -ETIME && !stopping_) StepRollout();
+    MaybeFinish();
+  });
   return absl::OkStatus();
 }
 
@@ -87,9 +98,10 @@ int Primary::Run() {
                options_.workers, options_.listen.host.c_str(), port.ok() ? *port : 0);
   for (int i = 0; i < options_.workers; ++i) {
     slots_.push_back(std::make_unique<Slot>(i, options_.restart, *this));
-    Spawn(*slots_.back(), "start");
+    slots_.back()->current = Spawn(*slots_.back(), "start");
   }
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+  if (options_.watchdog_timeout > absl::ZeroDuration()) watchdog_op_->Arm(*ring_, kWatchdogTick);
   if (absl::Status s = ring_->Run(); !s.ok()) {
     std::fprintf(stderr, "ringleader: event loop failed: %s\n", std::string(s.message()).c_str());
     for (auto& w : workers_) w->Signal(SIGKILL);
@@ -99,12 +111,11 @@ int Primary::Run() {
   return forced_ ? 1 : 0;
 }
 
-void Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
+WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
     std::fprintf(stderr, "ringleader: socketpair: %s\n", std::strerror(errno));
-    slot.respawn_timer.Arm(*ring_, absl::Seconds(1));
-    return;
+    return nullptr;
   }
   UniqueFd ours(fds[0]);
   UniqueFd theirs(fds[1]);
@@ -121,19 +132,18 @@ void Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
   if (!child.ok()) {
     std::fprintf(stderr, "ringleader: cannot start a worker: %s\n",
                  std::string(child.status().message()).c_str());
-    slot.respawn_timer.Arm(*ring_, absl::Seconds(1));
-    return;
+    return nullptr;
   }
   auto worker = std::make_unique<WorkerProcess>(*ring_, slot.index, slot.generation,
                                                 std::move(child).value(), std::move(ours),
                                                 ChannelLimits{}, hooks_);
   WorkerProcess& w = *worker;
   workers_.push_back(std::move(worker));
-  slot.current = &w;
   const Step birth = BirthStep();
   Trace(w, std::nullopt, birth.next, WorkerEvent::kForked, cause);
   for (Action a : birth.actions) Carry(w, a);
   w.Start();
+  return &w;
 }
 
 void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept {
@@ -147,7 +157,11 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
   }
   if (IsNoOp(from, step)) return;
   worker.set_state(step.next);
-  Trace(worker, from, step.next, event, cause);
+  // An exit's record says what follows it (restart now, after a backoff, parked, ...).
+  const std::string full_cause = event == WorkerEvent::kExited
+                                     ? absl::StrCat(Absl(cause), PlanAfterExit(worker))
+                                     : std::string(cause);
+  Trace(worker, from, step.next, event, full_cause);
   if (event == WorkerEvent::kOnlineMessage && step.next == WorkerState::kOnline) {
     std::fprintf(stderr, "Worker %d is online\n", worker.pid());
   }
@@ -164,7 +178,7 @@ void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
     case Action::kKill: return worker.Signal(SIGKILL);
     case Action::kAnnounceListening:
       std::fprintf(stderr, "Worker %d is listening\n", worker.pid());
-      return;
+      return OnWorkerListening(worker);
     case Action::kRelease:
       OnWorkerGone(worker);
       return worker.Release();
@@ -185,36 +199,6 @@ void Primary::Trace(const WorkerProcess& worker, std::optional<WorkerState> from
   if (on_transition_) on_transition_(record);
 }
 
-void Primary::OnWorkerGone(WorkerProcess& worker) noexcept {
-  Slot& slot = *slots_[static_cast<size_t>(worker.slot())];
-  const std::string status = worker.exit_status().Describe();
-  if (slot.current != &worker) return;  // an older generation of this slot
-  slot.current = nullptr;
-  if (stopping_ || slot.retired) {
-    std::fprintf(stderr, "Worker %d exited (%s)\n", worker.pid(), status.c_str());
-    return;
-  }
-  const ExitStatus& st = worker.exit_status();
-  const bool fatal = !st.signaled && st.code == kExitFatal;
-  const absl::Time now = absl::Now();
-  const RestartDecision d = slot.policy.OnExit(now - worker.started(), now, fatal);
-  if (d.park) {
-    slot.parked = true;
-    std::fprintf(stderr, "Worker %d died (%s). Slot %d parked: %s; not restarting.\n",
-                 worker.pid(), status.c_str(), slot.index,
-                 fatal ? "fatal exit code" : "crash loop");
-    return;
-  }
-  if (d.delay > absl::ZeroDuration()) {
-    std::fprintf(stderr, "Worker %d died (%s). Restarting in %lld ms...\n", worker.pid(),
-                 status.c_str(), static_cast<long long>(absl::ToInt64Milliseconds(d.delay)));
-    slot.respawn_timer.Arm(*ring_, d.delay);
-    return;
-  }
-  std::fprintf(stderr, "Worker %d died (%s). Restarting...\n", worker.pid(), status.c_str());
-  Spawn(slot, absl::StrCat("replace pid ", worker.pid(), " (", status, ")"));
-}
-
 void Primary::OnReleased(WorkerProcess& worker) noexcept {
   ring_->Defer([this, w = &worker] {
     std::erase_if(workers_, [w](const auto& p) { return p.get() == w; });
@@ -230,17 +214,17 @@ void Primary::OnSignal(int res) noexcept {
     switch (sig) {
       case SIGTERM:
       case SIGINT:
-        if (stopping_) ForceShutdown(absl::StrCat("second ", name));
-        else BeginShutdown(name);
+        if (stopping_) {
+          ForceShutdown(absl::StrCat("second ", name));
+        } else {
+          BeginShutdown(name);
+        }
         break;
       case SIGQUIT: ForceShutdown(name); break;
       case SIGTTIN: ScaleUp(); break;
       case SIGTTOU: ScaleDown(); break;
       case SIGUSR2:
-      case SIGHUP:
-        std::fprintf(stderr, "ringleader: %s: rolling restart is not available yet\n",
-                     name.c_str());
-        break;
+      case SIGHUP: RequestRollout(name); break;
       default: break;  // SIGCHLD: exits arrive through the pidfds
     }
   }
@@ -248,11 +232,30 @@ void Primary::OnSignal(int res) noexcept {
   MaybeFinish();
 }
 
+void Primary::OnWatchdogTick(int res) noexcept {
+  if (res != -ETIME || stopping_) return MaybeFinish();
+  const absl::Time now = absl::Now();
+  for (auto& w : workers_) {
+    if (w->watchdog_fired() || !w->heartbeats_expected()) continue;
+    const absl::Duration silent = now - w->last_heartbeat();
+    if (silent > options_.watchdog_timeout) {
+      w->set_watchdog_fired();
+      std::fprintf(stderr, "Worker %d is hung (no heartbeat for %lld ms): killing it\n", w->pid(),
+                   static_cast<long long>(absl::ToInt64Milliseconds(silent)));
+      Deliver(*w, WorkerEvent::kWatchdogTimeout,
+              absl::StrCat("no heartbeat for ", absl::ToInt64Milliseconds(silent), " ms"));
+    }
+  }
+  watchdog_op_->Arm(*ring_, kWatchdogTick);
+}
+
 void Primary::BeginShutdown(std::string_view why) noexcept {
   std::fprintf(stderr, "Primary %d: %.*s, stopping %d workers\n", ::getpid(),
                static_cast<int>(why.size()), why.data(), LiveWorkers());
   stopping_ = true;
   for (auto& slot : slots_) ring_->Cancel(slot->respawn_timer);
+  ring_->Cancel(*stagger_op_);
+  ring_->Cancel(*watchdog_op_);
   const std::string cause = absl::StrCat("shutdown (", Absl(why), ")");
   for (auto& w : workers_) Deliver(*w, WorkerEvent::kDrainRequested, cause);
 }
@@ -263,45 +266,6 @@ void Primary::ForceShutdown(std::string_view why) noexcept {
   std::fprintf(stderr, "Primary %d: %.*s, killing workers\n", ::getpid(),
                static_cast<int>(why.size()), why.data());
   for (auto& w : workers_) w->Signal(SIGKILL);
-}
-
-void Primary::ScaleUp() noexcept {
-  if (stopping_) return;
-  Slot* slot = nullptr;
-  for (auto& s : slots_) {
-    if (s->retired && s->current == nullptr && !s->respawn_timer.in_flight()) slot = s.get();
-  }
-  if (slot == nullptr) {
-    slots_.push_back(std::make_unique<Slot>(static_cast<int>(slots_.size()), options_.restart,
-                                            *this));
-    slot = slots_.back().get();
-  }
-  slot->retired = false;
-  slot->parked = false;
-  slot->policy.Reset();
-  std::fprintf(stderr, "Primary %d: scaling up (slot %d)\n", ::getpid(), slot->index);
-  Spawn(*slot, "scale up");
-}
-
-void Primary::ScaleDown() noexcept {
-  if (stopping_) return;
-  int active = 0;
-  Slot* victim = nullptr;
-  for (auto& s : slots_) {
-    if (s->retired) continue;
-    ++active;
-    victim = s.get();
-  }
-  if (active <= 1 || victim == nullptr) {
-    std::fprintf(stderr, "ringleader: not scaling below one worker\n");
-    return;
-  }
-  victim->retired = true;
-  ring_->Cancel(victim->respawn_timer);
-  std::fprintf(stderr, "Primary %d: scaling down (slot %d)\n", ::getpid(), victim->index);
-  if (victim->current != nullptr) {
-    Deliver(*victim->current, WorkerEvent::kDrainRequested, "scale down");
-  }
 }
 
 int Primary::LiveWorkers() const noexcept {
@@ -315,6 +279,7 @@ void Primary::MaybeFinish() noexcept {
   for (const auto& slot : slots_) {
     if (slot->respawn_timer.in_flight()) return;
   }
+  if (stagger_op_->in_flight() || watchdog_op_->in_flight()) return;
   if (signal_op_->in_flight()) return ring_->Cancel(*signal_op_);
   if (trace_ && !trace_->idle()) return;
   ring_->Stop();

@@ -7,11 +7,14 @@
 //
 // Pending events are handled in one order within a loop turn: the kernel delivers completions,
 // and a worker's exit (reap) is acted on before any decision that depends on who is alive.
+// primary.cc holds the loop and the lifecycle; primary_fleet.cc changes the set of workers
+// (restart after a crash, rolling restart, scaling).
 #pragma once
 
 #include <sys/signalfd.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +24,7 @@
 #include "core/ring.h"
 #include "core/unique_fd.h"
 #include "fsm/restart_policy.h"
+#include "fsm/rollout.h"
 #include "tools/ringleader/cluster.h"
 #include "tools/ringleader/trace_writer.h"
 #include "tools/ringleader/worker_process.h"
@@ -46,33 +50,44 @@ class Primary {
   bool safe_to_destroy() const noexcept { return ring_ == nullptr || ring_->ops_in_flight() == 0; }
 
  private:
-  // One worker position. Its current worker may be replaced (crash, rollout); the slot stays.
+  // One worker position. Its worker is replaced over time (crash, rollout); the slot stays.
   struct Slot {
-    explicit Slot(int i, RestartPolicyOptions policy_options, Primary& primary);
+    Slot(int i, RestartPolicyOptions policy_options, Primary& primary);
     int index;
     uint32_t generation = 0;
-    WorkerProcess* current = nullptr;
+    WorkerProcess* current = nullptr;   // the worker serving for this slot
+    WorkerProcess* incoming = nullptr;  // a rollout's replacement, until it listens
     RestartPolicy policy;
+    RestartDecision planned;  // what follows the current worker's exit, decided when it exits
     TimeoutOp respawn_timer;
     bool parked = false;
     bool retired = false;  // scaled away: never respawned
   };
 
+  // primary.cc: loop, lifecycle, signals, stop.
   absl::Status SetUp();
-  void Spawn(Slot& slot, std::string_view cause) noexcept;
+  WorkerProcess* Spawn(Slot& slot, std::string_view cause) noexcept;
   void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
   void Carry(WorkerProcess& worker, Action action) noexcept;
   void Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
              WorkerEvent event, std::string_view cause) noexcept;
-  void OnWorkerGone(WorkerProcess& worker) noexcept;
   void OnReleased(WorkerProcess& worker) noexcept;
   void OnSignal(int res) noexcept;
+  void OnWatchdogTick(int res) noexcept;
   void BeginShutdown(std::string_view why) noexcept;
   void ForceShutdown(std::string_view why) noexcept;
-  void ScaleUp() noexcept;
-  void ScaleDown() noexcept;
   void MaybeFinish() noexcept;
   int LiveWorkers() const noexcept;
+  Slot& SlotOf(const WorkerProcess& worker) { return *slots_[static_cast<size_t>(worker.slot())]; }
+
+  // primary_fleet.cc: which workers exist.
+  std::string PlanAfterExit(WorkerProcess& worker) noexcept;
+  void OnWorkerGone(WorkerProcess& worker) noexcept;
+  void OnWorkerListening(WorkerProcess& worker) noexcept;
+  void RequestRollout(std::string_view why) noexcept;
+  void StepRollout() noexcept;
+  void ScaleUp() noexcept;
+  void ScaleDown() noexcept;
 
   std::vector<std::string> argv_;
   std::string executable_;
@@ -83,8 +98,11 @@ class Primary {
   UniqueFd signal_fd_;
   signalfd_siginfo siginfo_{};
   std::unique_ptr<ReadOp> signal_op_;
+  std::unique_ptr<TimeoutOp> watchdog_op_;
+  std::unique_ptr<TimeoutOp> stagger_op_;
   std::unique_ptr<TraceWriter> trace_;
   WorkerHooks hooks_;
+  RolloutPlan rollout_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<WorkerProcess>> workers_;  // every worker not yet released
   bool stopping_ = false;

@@ -82,7 +82,15 @@ void WorkerProcess::OnMessage(std::string_view payload) noexcept {
                  std::string(type.status().message()).c_str());
     return;
   }
-  if (*type == "online") return hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
+  if (*type == "heartbeat") {
+    last_heartbeat_ = absl::Now();
+    return;
+  }
+  if (*type == "online") {
+    saw_online_ = true;
+    last_heartbeat_ = absl::Now();
+    return hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
+  }
   if (*type == "listening") return hooks_.on_event(*this, WorkerEvent::kListeningMessage, "");
   ++bad_messages_;
 }

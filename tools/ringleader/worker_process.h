@@ -57,6 +57,14 @@ class WorkerProcess {
   const ExitStatus& exit_status() const noexcept { return exit_status_; }
   uint64_t bad_messages() const noexcept { return bad_messages_; }
 
+  // Watchdog: heartbeats are expected once the worker's loop said "online", until it is dead.
+  bool heartbeats_expected() const noexcept {
+    return saw_online_ && state_ != WorkerState::kDead && !releasing_;
+  }
+  absl::Time last_heartbeat() const noexcept { return last_heartbeat_; }
+  bool watchdog_fired() const noexcept { return watchdog_fired_; }
+  void set_watchdog_fired() noexcept { watchdog_fired_ = true; }
+
  private:
   void ArmTimer(TimeoutOp& timer, bool& armed, absl::Duration after) noexcept;
   void DisarmTimer(TimeoutOp& timer, bool& armed) noexcept;
@@ -75,6 +83,9 @@ class WorkerProcess {
   ExitStatus exit_status_;
   MessageReader reader_;
   uint64_t bad_messages_ = 0;
+  absl::Time last_heartbeat_ = absl::InfinitePast();
+  bool saw_online_ = false;
+  bool watchdog_fired_ = false;
   Channel channel_;
   PollOp exit_op_;
   TimeoutOp ready_timer_;

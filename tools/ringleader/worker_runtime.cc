@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -39,6 +40,13 @@ absl::Status WorkerRuntime::SetUp() {
                              MaybeStop();
                            }});
   signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
+  heartbeat_op_ =
+      std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnHeartbeatTick(res); });
+  if (options_.watchdog_timeout > absl::ZeroDuration()) {
+    // Five beats per watchdog period: one late beat is never mistaken for a hang.
+    heartbeat_interval_ = std::clamp(options_.watchdog_timeout / 5, absl::Milliseconds(50),
+                                     absl::Seconds(1));
+  }
   deadline_op_ = std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept {
     if (res == -ETIME) {
       std::fprintf(stderr, "Worker %d: drain bound reached, exiting\n", env_.info.pid);
@@ -52,6 +60,12 @@ absl::Status WorkerRuntime::SetUp() {
 int WorkerRuntime::Run() {
   env_.info.pid = ::getpid();
   if (::getppid() != env_.primary_pid) return 0;  // the primary died before we got here
+  if (options_.debug_endpoints && options_.debug_fail_generation != 0 &&
+      env_.info.generation >= options_.debug_fail_generation) {
+    std::fprintf(stderr, "Worker %d: --debug_fail_generation=%u, exiting at start\n",
+                 env_.info.pid, options_.debug_fail_generation);
+    return 1;
+  }
   if (absl::Status s = SetUp(); !s.ok()) {
     std::fprintf(stderr, "Worker %d cannot start: %s\n", env_.info.pid,
                  std::string(s.message()).c_str());
@@ -62,6 +76,7 @@ int WorkerRuntime::Run() {
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   server_->Start();
   channel_->Send(MakeMessage("listening"));
+  if (heartbeat_interval_ > absl::ZeroDuration()) heartbeat_op_->Arm(*ring_, heartbeat_interval_);
   if (absl::Status s = ring_->Run(); !s.ok()) {
     std::fprintf(stderr, "Worker %d: event loop failed: %s\n", env_.info.pid,
                  std::string(s.message()).c_str());
@@ -78,6 +93,13 @@ void WorkerRuntime::OnSignal(int res) noexcept {
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
 }
 
+void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
+  if (res != -ETIME || drained_) return MaybeStop();
+  // Sent from the loop itself: a hung loop stops beating, which is what the watchdog detects.
+  channel_->Send(MakeMessage("heartbeat"));
+  heartbeat_op_->Arm(*ring_, heartbeat_interval_);
+}
+
 void WorkerRuntime::Drain(std::string_view why) noexcept {
   if (draining_) return;
   draining_ = true;
@@ -91,11 +113,15 @@ void WorkerRuntime::OnDrained() noexcept {
   channel_->Close();
   ring_->Cancel(*signal_op_);
   ring_->Cancel(*deadline_op_);
+  ring_->Cancel(*heartbeat_op_);
   MaybeStop();
 }
 
 void WorkerRuntime::MaybeStop() noexcept {
-  if (!drained_ || !channel_done_ || signal_op_->in_flight() || deadline_op_->in_flight()) return;
+  if (!drained_ || !channel_done_ || signal_op_->in_flight() || deadline_op_->in_flight() ||
+      heartbeat_op_->in_flight()) {
+    return;
+  }
   ring_->Stop();
 }
 

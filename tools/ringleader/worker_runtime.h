@@ -40,6 +40,7 @@ class WorkerRuntime {
   void Drain(std::string_view why) noexcept;
   void OnDrained() noexcept;
   void MaybeStop() noexcept;
+  void OnHeartbeatTick(int res) noexcept;
 
   WorkerEnv env_;
   const ClusterOptions& options_;
@@ -50,6 +51,8 @@ class WorkerRuntime {
   signalfd_siginfo siginfo_{};
   std::unique_ptr<ReadOp> signal_op_;
   std::unique_ptr<TimeoutOp> deadline_op_;
+  std::unique_ptr<TimeoutOp> heartbeat_op_;
+  absl::Duration heartbeat_interval_ = absl::ZeroDuration();
   std::unique_ptr<Channel> channel_;
   std::unique_ptr<HttpServer> server_;
   bool draining_ = false;

@@ -1,0 +1,74 @@
+// Trace replay: birth first, legal steps only, monotonic time, one state per worker.
+#include "fsm/trace_check.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/absl_bridge.h"
+
+namespace ringleader {
+
+void TraceChecker::Add(int line, const absl::StatusOr<TraceRecord>& parsed) {
+  if (!parsed.ok()) {
+    violations_.push_back({line, absl::StrCat("unreadable record: ", parsed.status().message())});
+    return;
+  }
+  const TraceRecord& r = *parsed;
+  if (r.t_ns < last_t_ns_) {
+    violations_.push_back({line, absl::StrCat("time goes backwards: ", r.t_ns, " after ", last_t_ns_)});
+  }
+  last_t_ns_ = std::max(last_t_ns_, r.t_ns);
+
+  const Key key{r.slot, r.generation, r.pid};
+  auto it = workers_.find(key);
+  if (!r.from.has_value()) {
+    if (it != workers_.end()) {
+      violations_.push_back({line, absl::StrCat("pid ", r.pid, " is born twice")});
+      return;
+    }
+    if (r.event != WorkerEvent::kForked || r.to != WorkerState::kForking) {
+      violations_.push_back({line, "a birth record must be forked → forking"});
+    }
+    if (auto other = live_by_pid_.find(r.pid); other != live_by_pid_.end()) {
+      violations_.push_back({line, absl::StrCat("pid ", r.pid, " is reborn while still alive")});
+    }
+    workers_[key] = {r.to, line};
+    live_by_pid_[r.pid] = key;
+    return;
+  }
+  if (it == workers_.end()) {
+    violations_.push_back({line, absl::StrCat("pid ", r.pid, " (slot ", r.slot, " gen ",
+                                              r.generation, ") has no birth record")});
+    return;
+  }
+  Worker& w = it->second;
+  if (*r.from != w.state) {
+    violations_.push_back({line, absl::StrCat("pid ", r.pid, " moves from ",
+                                              Absl(StateName(*r.from)), " but is in ",
+                                              Absl(StateName(w.state)), " (line ", w.last_line, ")")});
+  }
+  const Step step = ApplyEvent(*r.from, r.event);
+  if (!step.legal) {
+    violations_.push_back({line, absl::StrCat("illegal: ", Absl(EventName(r.event)), " in ",
+                                              Absl(StateName(*r.from)))});
+  } else if (step.next != r.to) {
+    violations_.push_back({line, absl::StrCat(Absl(EventName(r.event)), " in ",
+                                              Absl(StateName(*r.from)), " leads to ",
+                                              Absl(StateName(step.next)), ", not ",
+                                              Absl(StateName(r.to)))});
+  }
+  w.state = r.to;
+  w.last_line = line;
+  if (r.to == WorkerState::kDead) live_by_pid_.erase(r.pid);
+}
+
+void TraceChecker::Finish(const std::set<int>& alive) {
+  for (const auto& [key, w] : workers_) {
+    const int pid = std::get<2>(key);
+    if (w.state != WorkerState::kDead && alive.count(pid) == 0) {
+      violations_.push_back({w.last_line, absl::StrCat("pid ", pid, " ends in ",
+                                                       Absl(StateName(w.state)),
+                                                       ", never dead and not alive")});
+    }
+  }
+}
+
+}  // namespace ringleader
