@@ -1,5 +1,7 @@
-// The Node cluster peer for bench/compare: the same app as ringleader's built-in one, written
-// the way Node's documentation writes a cluster — a primary forks N workers that share a port.
+// The Node cluster peer for bench/compare and bench/reload_compare: the same app as ringleader's
+// built-in one, written the way Node's documentation and its well-known production example
+// write a cluster — a primary forks N workers that share a port; SIGUSR2 restarts them one by
+// one (fork a new worker, wait for 'listening', disconnect the old one).
 //   node bench/node_peer.js PORT WORKERS
 'use strict';
 const cluster = require('node:cluster');
@@ -10,9 +12,25 @@ const workers = Number(process.argv[3] || 2);
 
 if (cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
-  let listening = 0;
-  cluster.on('listening', () => {
-    if (++listening === workers) console.log(`node peer listening on ${port}`);
+  cluster.on('exit', (worker) => {
+    if (!worker.exitedAfterDisconnect) cluster.fork();  // crashed: replace it
+  });
+  let restarting = false;
+  process.on('SIGUSR2', () => {
+    if (restarting) return;
+    restarting = true;
+    const ids = Object.keys(cluster.workers);
+    const next = (i) => {
+      if (i >= ids.length) { restarting = false; return; }
+      const old = cluster.workers[ids[i]];
+      if (!old) return next(i + 1);
+      const fresh = cluster.fork();
+      fresh.once('listening', () => {
+        old.once('exit', () => next(i + 1));
+        old.disconnect();
+      });
+    };
+    next(0);
   });
   process.on('SIGTERM', () => {
     for (const id in cluster.workers) cluster.workers[id].kill();
