@@ -56,6 +56,15 @@ void SendMsgOp::Prep(io_uring_sqe* sqe) noexcept {
   io_uring_prep_sendmsg(sqe, fd_, message_, MSG_NOSIGNAL);
 }
 
+void RecvMsgOp::Arm(Ring& ring, int fd, msghdr* message) noexcept {
+  fd_ = fd;
+  message_ = message;
+  ring.Start(*this);
+}
+void RecvMsgOp::Prep(io_uring_sqe* sqe) noexcept {
+  io_uring_prep_recvmsg(sqe, fd_, message_, MSG_CMSG_CLOEXEC);
+}
+
 void ReadOp::Arm(Ring& ring, int fd, void* buffer, unsigned length) noexcept {
   fd_ = fd;
   buffer_ = buffer;

@@ -100,6 +100,18 @@ class SendMsgOp final : public CallbackOp {
   const msghdr* message_ = nullptr;
 };
 
+// recvmsg into a caller-owned msghdr (data plus ancillary data such as SCM_RIGHTS).
+class RecvMsgOp final : public CallbackOp {
+ public:
+  using CallbackOp::CallbackOp;
+  void Arm(Ring& ring, int fd, msghdr* message) noexcept;
+
+ private:
+  void Prep(io_uring_sqe* sqe) noexcept override;
+  int fd_ = -1;
+  msghdr* message_ = nullptr;
+};
+
 // read() into a caller-owned buffer (signalfd, eventfd).
 class ReadOp final : public CallbackOp {
  public:

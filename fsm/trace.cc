@@ -1,4 +1,5 @@
-// Writing and reading trace lines. Reading uses simdjson's on-demand API.
+// Writing and reading trace lines. Reading uses simdjson's DOM API, which validates the whole
+// line (the on-demand API checks only what it visits).
 #include "fsm/trace.h"
 
 #include <simdjson.h>
@@ -40,11 +41,24 @@ absl::Status MissingField(const char* key) {
 
 }  // namespace
 
+struct TraceParser::Impl {
+  simdjson::dom::parser parser;
+};
+
+TraceParser::TraceParser() : impl_(std::make_unique<Impl>()) {}
+TraceParser::~TraceParser() = default;
+TraceParser::TraceParser(TraceParser&&) noexcept = default;
+TraceParser& TraceParser::operator=(TraceParser&&) noexcept = default;
+
 absl::StatusOr<TraceRecord> ParseTraceLine(std::string_view line) {
+  return TraceParser().Parse(line);
+}
+
+absl::StatusOr<TraceRecord> TraceParser::Parse(std::string_view line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   if (line.empty()) return Invalid("empty line");
-  // DOM parsing validates the whole line, not only the fields we read.
-  simdjson::dom::parser parser;
+  // The parser copies the line into its own padded buffer, reused from call to call.
+  simdjson::dom::parser& parser = impl_->parser;
   simdjson::dom::element doc;
   simdjson::dom::object obj;
   if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS) {

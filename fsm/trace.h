@@ -6,9 +6,19 @@
 //
 // `from` is null on a worker's first record (its birth, event "forked"). `t_ns` is
 // CLOCK_MONOTONIC in nanoseconds. `cause` is free text (exit status, who asked for a drain).
+//
+// Reading many lines: keep one TraceParser, so its buffers are reused rather than allocated
+// per line (ParseTraceLine is the one-off form):
+//
+//   TraceParser parser;
+//   while (std::getline(in, line)) {
+//     absl::StatusOr<TraceRecord> record = parser.Parse(line);
+//     ...
+//   }
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +43,23 @@ struct TraceRecord {
 std::string FormatTraceLine(const TraceRecord& record);
 
 // Parses one line (with or without its newline). InvalidArgument says what is wrong.
+// Validates the whole line as JSON, not only the fields it reads.
 absl::StatusOr<TraceRecord> ParseTraceLine(std::string_view line);
+
+// A reusable trace-line parser: holds one simdjson DOM parser, whose buffers grow to the longest
+// line seen and are then reused. Same contract as ParseTraceLine. Not thread-safe; movable.
+class TraceParser {
+ public:
+  TraceParser();
+  ~TraceParser();
+  TraceParser(TraceParser&&) noexcept;
+  TraceParser& operator=(TraceParser&&) noexcept;
+
+  absl::StatusOr<TraceRecord> Parse(std::string_view line);
+
+ private:
+  struct Impl;  // keeps simdjson out of this header
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace ringleader

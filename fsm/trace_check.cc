@@ -1,6 +1,8 @@
 // Trace replay: birth first, legal steps only, monotonic time, one state per worker.
 #include "fsm/trace_check.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/absl_bridge.h"
 
@@ -30,6 +32,19 @@ void TraceChecker::Add(int line, const absl::StatusOr<TraceRecord>& parsed) {
     if (auto other = live_by_pid_.find(r.pid); other != live_by_pid_.end()) {
       violations_.push_back({line, absl::StrCat("pid ", r.pid, " is reborn while still alive")});
     }
+    const auto [owner, fresh] = pid_of_generation_.try_emplace({r.slot, r.generation}, r.pid, line);
+    if (!fresh) {
+      violations_.push_back({line, absl::StrCat("slot ", r.slot, " gen ", r.generation,
+                                                " is already pid ", owner->second.first,
+                                                " (line ", owner->second.second, ")")});
+    } else if (auto last = last_generation_.find(r.slot);
+               last != last_generation_.end() && r.generation < last->second) {
+      violations_.push_back({line, absl::StrCat("slot ", r.slot, " gen ", r.generation,
+                                                " is born after gen ", last->second,
+                                                " (generations only grow)")});
+    }
+    uint32_t& newest = last_generation_[r.slot];
+    newest = std::max(newest, r.generation);
     workers_[key] = {r.to, line};
     live_by_pid_[r.pid] = key;
     return;

@@ -2,6 +2,11 @@
 // (ApplyEvent) and reports every violation with its line number. Pure; ringleader-trace and the
 // integration tests use it.
 //
+// What it checks: every worker is born first (null → forking, event forked); each later record
+// starts from the state the worker is in and is a legal step to the state it names; time never
+// goes backwards; a pid is never alive twice, a (slot, generation) names one worker, and a slot's
+// generations only grow; every worker ends dead, or is alive when Finish is called.
+//
 //   TraceChecker checker;
 //   for (each line n) checker.Add(n, ParseTraceLine(line));   // parse errors count too
 //   checker.Finish(/*alive=*/{});                             // pids still running, if known
@@ -13,6 +18,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -44,6 +50,8 @@ class TraceChecker {
 
   std::map<Key, Worker> workers_;
   std::map<int, Key> live_by_pid_;
+  std::map<std::pair<int, uint32_t>, std::pair<int, int>> pid_of_generation_;  // → pid, line
+  std::map<int, uint32_t> last_generation_;                                    // by slot
   int64_t last_t_ns_ = INT64_MIN;
   std::vector<TraceViolation> violations_;
 };

@@ -1,9 +1,8 @@
-// Channel: receive loop, bounded send queue, and an orderly close that waits for the kernel.
+// Channel: receive loop with descriptor collection, bounded segment queue, orderly close.
 #include "ipc/channel.h"
 
-#include <sys/socket.h>
-
 #include <cerrno>
+#include <cstring>
 
 #include "core/status.h"
 
@@ -16,46 +15,104 @@ Channel::Channel(Ring& ring, UniqueFd fd, ChannelLimits limits, ChannelCallbacks
       callbacks_(std::move(callbacks)),
       decoder_(limits.max_payload),
       recv_op_([this](int res, uint32_t) noexcept { OnRecv(res); }),
-      send_op_([this](int res, uint32_t) noexcept { OnSent(res); }) {}
+      send_op_([this](int res, uint32_t) noexcept { OnSent(res); }),
+      sendmsg_op_([this](int res, uint32_t) noexcept { OnSent(res); }) {}
 
-void Channel::Start() noexcept { recv_op_.Arm(ring_, fd_.get(), recv_buffer_, sizeof recv_buffer_); }
+void Channel::Start() noexcept { ArmRecv(); }
+
+void Channel::ArmRecv() noexcept {
+  recv_iov_ = {recv_buffer_, sizeof recv_buffer_};
+  recv_msg_ = {};
+  recv_msg_.msg_iov = &recv_iov_;
+  recv_msg_.msg_iovlen = 1;
+  recv_msg_.msg_control = recv_control_;
+  recv_msg_.msg_controllen = sizeof recv_control_;
+  recv_op_.Arm(ring_, fd_.get(), &recv_msg_);
+}
+
+void Channel::CollectFds() noexcept {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&recv_msg_); c != nullptr; c = CMSG_NXTHDR(&recv_msg_, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int received;
+      std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof received);
+      received_fds_.emplace_back(received);
+    }
+  }
+}
+
+UniqueFd Channel::TakeReceivedFd() noexcept {
+  if (received_fds_.empty()) return UniqueFd();
+  UniqueFd fd = std::move(received_fds_.front());
+  received_fds_.pop_front();
+  return fd;
+}
 
 void Channel::OnRecv(int res) noexcept {
   if (closing_) return MaybeFinish();
   if (res == 0) return Fail(absl::UnavailableError("peer closed the channel"));
   if (res < 0) {
-    if (res == -EINTR || res == -EAGAIN) return Start();
+    if (res == -EINTR || res == -EAGAIN) return ArmRecv();
     return Fail(ErrnoStatus(-res, "channel recv"));
   }
+  CollectFds();
   decoder_.Feed(std::string_view(recv_buffer_, static_cast<size_t>(res)));
   while (auto frame = decoder_.Next()) {
     callbacks_.on_message(*frame);
     if (closing_) return MaybeFinish();  // the handler may close us
   }
-  if (decoder_.corrupt()) return Fail(absl::DataLossError("frame over the size limit"));
-  Start();
+  if (decoder_.corrupt()) return Fail(absl::DataLossError("frame without the magic byte"));
+  ArmRecv();
 }
 
 bool Channel::Send(std::string_view payload) noexcept {
-  if (closing_ || queued_.size() + payload.size() + kFrameHeaderBytes > limits_.max_queued_bytes) {
+  if (closing_ || queued_bytes_ + payload.size() + kFrameHeaderBytes > limits_.max_queued_bytes) {
     ++dropped_sends_;
     return false;
   }
-  AppendFrame(queued_, payload);
+  // Append to the last segment unless it carries a descriptor or is being sent right now.
+  const bool can_append = !queue_.empty() && !queue_.back().fd &&
+                          !(queue_.size() == 1 && (send_op_.in_flight() || sendmsg_op_.in_flight()));
+  if (!can_append) queue_.emplace_back();
+  AppendFrame(queue_.back().bytes, payload);
+  queued_bytes_ += payload.size() + kFrameHeaderBytes;
+  Flush();
+  return true;
+}
+
+bool Channel::SendWithFd(std::string_view payload, UniqueFd fd) noexcept {
+  if (closing_ || queued_bytes_ + payload.size() + kFrameHeaderBytes > limits_.max_queued_bytes) {
+    ++dropped_sends_;
+    return false;
+  }
+  Segment& s = queue_.emplace_back();
+  AppendFrame(s.bytes, payload);
+  s.fd = std::move(fd);
+  queued_bytes_ += s.bytes.size();
   Flush();
   return true;
 }
 
 void Channel::Flush() noexcept {
-  if (send_op_.in_flight() || closing_) return;
-  if (sending_offset_ == sending_.size()) {
-    if (queued_.empty()) return;
-    sending_.swap(queued_);
-    queued_.clear();
-    sending_offset_ = 0;
-  }
-  send_op_.Arm(ring_, fd_.get(), sending_.data() + sending_offset_,
-               sending_.size() - sending_offset_);
+  if (send_op_.in_flight() || sendmsg_op_.in_flight() || closing_ || queue_.empty()) return;
+  Segment& front = queue_.front();
+  const char* data = front.bytes.data() + sent_;
+  const size_t length = front.bytes.size() - sent_;
+  if (!front.fd) return send_op_.Arm(ring_, fd_.get(), data, length);
+  send_iov_ = {const_cast<char*>(data), length};
+  send_msg_ = {};
+  send_msg_.msg_iov = &send_iov_;
+  send_msg_.msg_iovlen = 1;
+  send_msg_.msg_control = send_control_;
+  send_msg_.msg_controllen = sizeof send_control_;
+  cmsghdr* c = CMSG_FIRSTHDR(&send_msg_);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  const int raw = front.fd.get();
+  std::memcpy(CMSG_DATA(c), &raw, sizeof raw);
+  sendmsg_op_.Arm(ring_, fd_.get(), &send_msg_);
 }
 
 void Channel::OnSent(int res) noexcept {
@@ -64,7 +121,14 @@ void Channel::OnSent(int res) noexcept {
     if (res == -EINTR || res == -EAGAIN) return Flush();
     return Fail(ErrnoStatus(-res, "channel send"));
   }
-  sending_offset_ += static_cast<size_t>(res);
+  Segment& front = queue_.front();
+  front.fd.Reset();  // delivered with the first byte; the rest goes as plain bytes
+  sent_ += static_cast<size_t>(res);
+  queued_bytes_ -= static_cast<size_t>(res);
+  if (sent_ == front.bytes.size()) {
+    queue_.pop_front();
+    sent_ = 0;
+  }
   Flush();
 }
 
@@ -74,11 +138,14 @@ void Channel::Fail(absl::Status why) noexcept {
   close_reason_ = std::move(why);
   ring_.Cancel(recv_op_);
   ring_.Cancel(send_op_);
+  ring_.Cancel(sendmsg_op_);
   MaybeFinish();
 }
 
 void Channel::MaybeFinish() noexcept {
-  if (finished_ || recv_op_.in_flight() || send_op_.in_flight()) return;
+  if (finished_ || recv_op_.in_flight() || send_op_.in_flight() || sendmsg_op_.in_flight()) {
+    return;
+  }
   finished_ = true;
   // Deferred: on_closed may destroy this channel, which must not happen inside our own op.
   ring_.Defer([this]() { callbacks_.on_closed(close_reason_); });

@@ -234,12 +234,26 @@ TEST_F(ChannelTest, PeerCloseReportsUnavailable) {
   EXPECT_EQ(ring_->ops_in_flight(), 0);
 }
 
-TEST_F(ChannelTest, OversizeFrameFromPeerReportsDataLoss) {
+TEST_F(ChannelTest, OversizeFrameFromPeerIsSkippedAndCounted) {
   MakeChannel({.max_payload = 1024});
   channel_->Start();
   std::string wire;
   AppendFrame(wire, "fine");
   AppendFrame(wire, std::string(2048, 'o'));
+  AppendFrame(wire, "still delivered");
+  PeerWrite(wire);
+  ASSERT_TRUE(RunUntil([&] { return received_.size() == 2; }));
+  EXPECT_EQ(received_, (std::vector<std::string>{"fine", "still delivered"}));
+  EXPECT_EQ(channel_->oversize_frames(), 1u);
+  EXPECT_EQ(closed_count_, 0);
+}
+
+TEST_F(ChannelTest, CorruptFramingFromPeerReportsDataLoss) {
+  MakeChannel({.max_payload = 1024});
+  channel_->Start();
+  std::string wire;
+  AppendFrame(wire, "fine");
+  wire += std::string("\x07\x00\x00\x00garbage", 11);  // no magic byte
   AppendFrame(wire, "never delivered");
   PeerWrite(wire);
   ASSERT_TRUE(RunUntil([&] { return closed_count_ > 0; }));

@@ -22,19 +22,19 @@ std::vector<std::string> Drain(FrameDecoder& decoder) {
   return out;
 }
 
-TEST(AppendFrameTest, WritesLittleEndianLengthThenPayload) {
-  EXPECT_EQ(Frame("hello"), std::string("\x05\x00\x00\x00hello", 9));
+TEST(AppendFrameTest, WritesMagicThenLittleEndianLengthThenPayload) {
+  EXPECT_EQ(Frame("hello"), std::string("\xb5\x05\x00\x00hello", 9));
   const std::string big(0x0102 + 0x030000, 'x');  // 0x030102 bytes
   const std::string wire = Frame(big);
   ASSERT_EQ(wire.size(), kFrameHeaderBytes + big.size());
-  EXPECT_EQ(wire.substr(0, 4), std::string("\x02\x01\x03\x00", 4));
-  EXPECT_EQ(Frame(""), std::string("\0\0\0\0", 4));
+  EXPECT_EQ(wire.substr(0, 4), std::string("\xb5\x02\x01\x03", 4));
+  EXPECT_EQ(Frame(""), std::string("\xb5\0\0\0", 4));
 }
 
 TEST(AppendFrameTest, AppendsToExistingBytes) {
   std::string wire = "abc";
   AppendFrame(wire, "z");
-  EXPECT_EQ(wire, std::string("abc\x01\x00\x00\x00z", 8));
+  EXPECT_EQ(wire, std::string("abc\xb5\x01\x00\x00z", 8));
 }
 
 TEST(FrameDecoderTest, OneFrame) {
@@ -113,25 +113,38 @@ TEST(FrameDecoderTest, LengthAtTheLimitIsAccepted) {
   EXPECT_FALSE(decoder.corrupt());
 }
 
-TEST(FrameDecoderTest, OversizeLengthIsCorruptAndStopsFrames) {
+TEST(FrameDecoderTest, OversizeFrameIsSkippedAndCountedAndTheStreamGoesOn) {
   FrameDecoder decoder(8);
   decoder.Feed(Frame("ok") + Frame("123456789") + Frame("later"));
+  EXPECT_EQ(Drain(decoder), (std::vector<std::string>{"ok", "later"}));
+  EXPECT_EQ(decoder.oversize_frames(), 1u);
+  EXPECT_FALSE(decoder.corrupt());
+}
+
+TEST(FrameDecoderTest, OversizeFrameArrivingInPiecesIsSkippedWithoutBuffering) {
+  FrameDecoder decoder(1024);
+  const std::string wire = Frame(std::string(100000, 'z')) + Frame("after");
+  for (size_t i = 0; i < wire.size(); i += 4096) {
+    decoder.Feed(wire.substr(i, 4096));
+    EXPECT_LE(decoder.buffered(), 4096u + kFrameHeaderBytes) << "oversize bytes must not pile up";
+    if (i + 4096 < wire.size()) EXPECT_FALSE(decoder.Next().has_value());
+  }
+  auto after = decoder.Next();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(*after, "after");
+  EXPECT_EQ(decoder.oversize_frames(), 1u);
+}
+
+TEST(FrameDecoderTest, MissingMagicIsCorruptAndStopsFrames) {
+  FrameDecoder decoder(1024);
+  decoder.Feed(Frame("ok") + std::string("\x05\x00\x00\x00hello", 9) + Frame("later"));
   auto first = decoder.Next();
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(*first, "ok");
-  EXPECT_FALSE(decoder.corrupt());
   EXPECT_FALSE(decoder.Next().has_value());
   EXPECT_TRUE(decoder.corrupt());
-  // Nothing after a bad length can be trusted, even well-formed frames.
-  EXPECT_FALSE(decoder.Next().has_value());
+  // Nothing after a bad header can be trusted, even well-formed frames.
   decoder.Feed(Frame("more"));
-  EXPECT_FALSE(decoder.Next().has_value());
-  EXPECT_TRUE(decoder.corrupt());
-}
-
-TEST(FrameDecoderTest, OversizeIsDetectedFromTheHeaderAlone) {
-  FrameDecoder decoder(64 * 1024);
-  decoder.Feed(std::string("\xff\xff\xff\x7f", 4));  // claims ~2 GiB; no payload sent
   EXPECT_FALSE(decoder.Next().has_value());
   EXPECT_TRUE(decoder.corrupt());
 }

@@ -1,17 +1,18 @@
-// Messages on the channel are JSON objects with a string "type". MessageReader checks that shape
-// with simdjson (validating the whole message), reusing one parser for every message.
+// Bus messages: JSON objects with a string "type", and for worker-to-worker delivery a "to"
+// (a slot number, or "all" for every other worker) and a "from" (the sender's slot). Messages
+// without "to" are for the primary. MessageReader validates a payload once (simdjson DOM: the
+// whole document, not only the fields read) and exposes its envelope; MessageBuilder writes one.
 //
 //   MessageReader reader;
-//   absl::StatusOr<std::string_view> type = reader.ReadType(payload);
-//   if (!type.ok()) CountBadMessage(type.status());
-//   else if (*type == "listening") ...
+//   absl::StatusOr<Envelope> e = reader.Read(payload);    // valid until the next Read
+//   if (e.ok() && e->type == "METRIC") { int64_t n = 0; e->body["requests"].get(n); }
 //
-// Built-in types (worker → primary): "online", "listening". Their wire text comes from
-// MakeMessage() so nobody hand-writes JSON envelopes.
+//   std::string wire = MessageBuilder("NOTE").To(2).From(0).AddString("text", "hi").Build();
 #pragma once
 
 #include <simdjson.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,14 +20,43 @@
 
 namespace ringleader {
 
+enum class Destination { kPrimary, kSlot, kAllWorkers };
+
+struct Envelope {
+  std::string_view type;
+  Destination to = Destination::kPrimary;
+  int to_slot = -1;
+  int from = -1;  // sender's slot as it claims; -1 when absent (the primary)
+  simdjson::dom::object body;
+};
+
 class MessageReader {
  public:
-  // The "type" of the JSON object in `payload`. The view lives until the next call.
+  absl::StatusOr<Envelope> Read(std::string_view payload);
+  // Just the "type" (kept for callers that need nothing else).
   absl::StatusOr<std::string_view> ReadType(std::string_view payload);
 
  private:
   simdjson::dom::parser parser_;
   std::string type_;
+};
+
+class MessageBuilder {
+ public:
+  explicit MessageBuilder(std::string_view type);
+  MessageBuilder& To(int slot);
+  MessageBuilder& ToAll();
+  MessageBuilder& From(int slot);
+  MessageBuilder& Add(std::string_view key, int64_t value);
+  MessageBuilder& AddString(std::string_view key, std::string_view value);
+  // `json` must be one valid JSON value; it is inserted as is.
+  MessageBuilder& AddRaw(std::string_view key, std::string_view json);
+  // The finished message; the builder is spent afterwards.
+  std::string Build();
+
+ private:
+  void Key(std::string_view key);
+  std::string out_;
 };
 
 // {"type":"<type>"} with no other fields.

@@ -22,9 +22,13 @@ void InstallDebugRoutes(Router& router) {
 
 }  // namespace
 
-void InstallBuiltinApp(Router& router, const WorkerInfo& self, bool debug_endpoints) {
-  if (debug_endpoints) InstallDebugRoutes(router);
-  const pid_t pid = self.pid;
+void InstallBuiltinApp(Router& router, WorkerContext& context, const BuiltinAppOptions& options) {
+  if (options.debug_endpoints) {
+    InstallDebugRoutes(router);
+    InstallDebugBusRoutes(router, context, options.ipc_max_message);
+  }
+  InstallBusRoutes(router, context);
+  const pid_t pid = context.self.pid;
   router.Get("/", [pid](const HttpRequest&, HttpResponse& res) {
     absl::StrAppend(&res.body, "{\"worker\":", pid, "}");
   });

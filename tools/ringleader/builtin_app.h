@@ -3,15 +3,28 @@
 //   GET /health     → 200 {"pid":PID,"status":"ok"}; 503 {"pid":PID,"status":"draining"}
 //   GET /delay/<ms> → after <ms> (≤ 60000, a ring timer) 200 {"worker":PID,"delayed_ms":N}
 //   POST /echo      → 200 {"worker":PID,"received":<body bytes>} (for body handling tests)
+// and the bus routes (builtin_bus_routes.cc): GET/POST /config, GET /metrics,
+// POST /message/<slot|all>, GET /messages.
 #pragma once
+
+#include <cstddef>
 
 #include "net/router.h"
 #include "tools/ringleader/cluster.h"
 
 namespace ringleader {
 
-// `debug_endpoints` adds GET /debug/spin (the worker's loop hangs forever) and GET /debug/crash
-// (the worker aborts): for tests of the watchdog and crash handling, never for production.
-void InstallBuiltinApp(Router& router, const WorkerInfo& self, bool debug_endpoints);
+struct BuiltinAppOptions {
+  // Adds GET /debug/spin (the worker's loop hangs forever), GET /debug/crash (it aborts) and the
+  // POST /debug/ipc/... routes that misbehave on the bus: for tests, never for production.
+  bool debug_endpoints = false;
+  size_t ipc_max_message = 64 * 1024;
+};
+
+void InstallBuiltinApp(Router& router, WorkerContext& context, const BuiltinAppOptions& options);
+
+// builtin_bus_routes.cc
+void InstallBusRoutes(Router& router, WorkerContext& context);
+void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message);
 
 }  // namespace ringleader

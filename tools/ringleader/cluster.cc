@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "tools/ringleader/primary.h"
+#include "tools/ringleader/worker_bus.h"
 #include "tools/ringleader/worker_env.h"
 #include "tools/ringleader/worker_runtime.h"
 
@@ -20,7 +21,8 @@ bool Cluster::IsPrimary() { return absl::IsNotFound(DecodeWorkerEnv().status());
 int Cluster::Run() {
   auto env = DecodeWorkerEnv();
   if (absl::IsNotFound(env.status())) {
-    auto primary = std::make_unique<Primary>(argv_, options_, std::move(on_transition_));
+    auto primary = std::make_unique<Primary>(argv_, options_, std::move(on_transition_),
+                                             std::move(primary_handlers_));
     const int rc = primary->Run();
     // After a failed loop the kernel may still hold op buffers: leaking is the safe exit.
     if (!primary->safe_to_destroy()) (void)primary.release();
@@ -31,10 +33,11 @@ int Cluster::Run() {
     return kExitFatal;
   }
   Router router;
-  WorkerInfo self = env->info;
-  self.pid = ::getpid();
-  if (worker_setup_) worker_setup_(router, self);
-  auto worker = std::make_unique<WorkerRuntime>(*env, options_, router);
+  WorkerBus bus(env->info.slot);
+  WorkerContext context{.self = env->info, .bus = bus};
+  context.self.pid = ::getpid();
+  if (worker_setup_) worker_setup_(router, context);
+  auto worker = std::make_unique<WorkerRuntime>(*env, options_, router, bus);
   const int rc = worker->Run();
   if (!worker->safe_to_destroy()) (void)worker.release();
   return rc;

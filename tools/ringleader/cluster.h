@@ -6,8 +6,9 @@
 //     options.workers = 4;
 //     options.listen.port = 8080;
 //     ringleader::Cluster cluster(argc, argv, options);
-//     cluster.OnWorkerStart([](ringleader::Router& router, const ringleader::WorkerInfo& me) {
-//       router.Get("/", [pid = me.pid](const ringleader::HttpRequest&, ringleader::HttpResponse& res) {
+//     cluster.OnWorkerStart([](ringleader::Router& router, ringleader::WorkerContext& me) {
+//       router.Get("/", [pid = me.self.pid](const ringleader::HttpRequest&,
+//                                           ringleader::HttpResponse& res) {
 //         res.Json(200, "{\"hello\":" + std::to_string(pid) + "}");
 //       });
 //     });
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "ipc/message.h"
 #include "absl/time/time.h"
 #include "fsm/restart_policy.h"
 #include "fsm/trace.h"
@@ -47,6 +49,11 @@ struct ClusterOptions {
   // of generation >= debug_fail_generation exit with code 1 at start (0: off).
   bool debug_endpoints = false;
   uint32_t debug_fail_generation = 0;
+  // Message bus: each worker reports METRIC this often (and the primary broadcasts the
+  // aggregate as CLUSTER_METRICS); frames over ipc_max_message are dropped and counted.
+  absl::Duration metrics_interval = absl::Seconds(1);
+  size_t ipc_max_message = 64 * 1024;
+  size_t ipc_max_queue = 4 * 1024 * 1024;  // per worker, each direction
 };
 
 // What a worker knows about itself.
@@ -56,8 +63,32 @@ struct WorkerInfo {
   pid_t pid = 0;
 };
 
-using WorkerSetup = absl::AnyInvocable<void(Router& router, const WorkerInfo& self)>;
+class WorkerBus;
+
+// What a worker's setup callback gets: who it is, and its end of the message bus.
+struct WorkerContext {
+  WorkerInfo self;
+  WorkerBus& bus;
+};
+
+// The primary's end of the bus, handed to primary-side message handlers.
+class PrimaryBus {
+ public:
+  // Queues `payload` (a JSON object with "type") for the worker serving `slot`.
+  virtual bool SendToWorker(int slot, std::string_view payload) = 0;
+  // Queues `payload` for every serving worker; returns how many queues took it.
+  virtual int Broadcast(std::string_view payload) = 0;
+
+ protected:
+  ~PrimaryBus() = default;
+};
+
+using WorkerSetup = absl::AnyInvocable<void(Router& router, WorkerContext& context)>;
 using TransitionCallback = absl::AnyInvocable<void(const TraceRecord& record)>;
+// A message a worker sent to the primary (no "to"), of a type the primary does not handle
+// itself. `from_slot` is the sender's slot.
+using PrimaryMessageHandler =
+    absl::AnyInvocable<void(const Envelope& message, int from_slot, PrimaryBus& bus)>;
 
 class Cluster {
  public:
@@ -70,6 +101,10 @@ class Cluster {
   void OnWorkerStart(WorkerSetup setup) { worker_setup_ = std::move(setup); }
   // Primary side: called for every lifecycle transition, after it is traced.
   void OnTransition(TransitionCallback callback) { on_transition_ = std::move(callback); }
+  // Primary side: handles worker messages of `type` sent to the primary.
+  void OnPrimaryMessage(std::string type, PrimaryMessageHandler handler) {
+    primary_handlers_.emplace_back(std::move(type), std::move(handler));
+  }
 
   // Runs this process's role. Returns the process exit status.
   int Run();
@@ -79,6 +114,7 @@ class Cluster {
   ClusterOptions options_;
   WorkerSetup worker_setup_;
   TransitionCallback on_transition_;
+  std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;
 };
 
 }  // namespace ringleader

@@ -35,6 +35,10 @@ ABSL_FLAG(int, max_restarts, 10,
           "Quick deaths within a minute after which a slot is parked instead of restarted");
 ABSL_FLAG(absl::Duration, rollout_stagger, absl::Milliseconds(100),
           "Pause between slots of a rolling restart (SIGUSR2/SIGHUP)");
+ABSL_FLAG(absl::Duration, metrics_interval, absl::Seconds(1),
+          "How often each worker reports METRIC and the primary broadcasts the aggregate");
+ABSL_FLAG(size_t, ipc_max_message, 64 * 1024,
+          "Largest bus message accepted from a worker; larger ones are dropped and counted");
 ABSL_FLAG(bool, debug_endpoints, false,
           "TESTS ONLY, never in production: /debug/spin hangs a worker, /debug/crash aborts it, "
           "and --debug_fail_generation takes effect");
@@ -83,11 +87,14 @@ int main(int argc, char** argv) {
   options.rollout_stagger = absl::GetFlag(FLAGS_rollout_stagger);
   options.debug_endpoints = absl::GetFlag(FLAGS_debug_endpoints);
   options.debug_fail_generation = absl::GetFlag(FLAGS_debug_fail_generation);
+  options.metrics_interval = absl::GetFlag(FLAGS_metrics_interval);
+  options.ipc_max_message = absl::GetFlag(FLAGS_ipc_max_message);
 
   ringleader::Cluster cluster(argc, argv, options);
-  cluster.OnWorkerStart([debug = options.debug_endpoints](ringleader::Router& router,
-                                                          const ringleader::WorkerInfo& self) {
-    ringleader::InstallBuiltinApp(router, self, debug);
+  const ringleader::BuiltinAppOptions app{.debug_endpoints = options.debug_endpoints,
+                                          .ipc_max_message = options.ipc_max_message};
+  cluster.OnWorkerStart([app](ringleader::Router& router, ringleader::WorkerContext& context) {
+    ringleader::InstallBuiltinApp(router, context, app);
   });
   return cluster.Run();
 }

@@ -53,15 +53,20 @@ Primary::Slot::Slot(int i, RestartPolicyOptions policy_options, Primary& primary
       }) {}
 
 Primary::Primary(std::vector<std::string> argv, ClusterOptions options,
-                 TransitionCallback on_transition)
+                 TransitionCallback on_transition,
+                 std::vector<std::pair<std::string, PrimaryMessageHandler>> handlers)
     : argv_(std::move(argv)),
       executable_(SelfExecutable()),
       options_(std::move(options)),
-      on_transition_(std::move(on_transition)) {
+      on_transition_(std::move(on_transition)),
+      primary_handlers_(std::move(handlers)) {
   hooks_.on_event = [this](WorkerProcess& w, WorkerEvent e, std::string_view cause) {
     Deliver(w, e, cause);
   };
   hooks_.on_released = [this](WorkerProcess& w) { OnReleased(w); };
+  hooks_.on_message = [this](WorkerProcess& w, const Envelope& e, std::string_view payload) {
+    OnBusMessage(w, e, payload);
+  };
 }
 
 Primary::~Primary() = default;
@@ -81,6 +86,8 @@ absl::Status Primary::SetUp() {
   signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
   watchdog_op_ =
       std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnWatchdogTick(res); });
+  metrics_op_ =
+      std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnMetricsTick(res); });
   stagger_op_ = std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept {
     if (res == -ETIME && !stopping_) StepRollout();
     MaybeFinish();
@@ -102,6 +109,9 @@ int Primary::Run() {
   }
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   if (options_.watchdog_timeout > absl::ZeroDuration()) watchdog_op_->Arm(*ring_, kWatchdogTick);
+  if (options_.metrics_interval > absl::ZeroDuration()) {
+    metrics_op_->Arm(*ring_, options_.metrics_interval);
+  }
   if (absl::Status s = ring_->Run(); !s.ok()) {
     std::fprintf(stderr, "ringleader: event loop failed: %s\n", std::string(s.message()).c_str());
     for (auto& w : workers_) w->Signal(SIGKILL);
@@ -136,7 +146,9 @@ WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
   }
   auto worker = std::make_unique<WorkerProcess>(*ring_, slot.index, slot.generation,
                                                 std::move(child).value(), std::move(ours),
-                                                ChannelLimits{}, hooks_);
+                                                ChannelLimits{.max_payload = options_.ipc_max_message,
+                                                              .max_queued_bytes = options_.ipc_max_queue},
+                                                hooks_);
   WorkerProcess& w = *worker;
   workers_.push_back(std::move(worker));
   const Step birth = BirthStep();
@@ -164,6 +176,7 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
   Trace(worker, from, step.next, event, full_cause);
   if (event == WorkerEvent::kOnlineMessage && step.next == WorkerState::kOnline) {
     std::fprintf(stderr, "Worker %d is online\n", worker.pid());
+    OnWorkerOnline(worker);
   }
   for (Action a : step.actions) Carry(worker, a);
 }
@@ -200,6 +213,8 @@ void Primary::Trace(const WorkerProcess& worker, std::optional<WorkerState> from
 }
 
 void Primary::OnReleased(WorkerProcess& worker) noexcept {
+  AddCounters(retired_bus_totals_, worker);
+  metrics_.Forget(worker.pid());
   ring_->Defer([this, w = &worker] {
     std::erase_if(workers_, [w](const auto& p) { return p.get() == w; });
     MaybeFinish();
@@ -256,6 +271,7 @@ void Primary::BeginShutdown(std::string_view why) noexcept {
   for (auto& slot : slots_) ring_->Cancel(slot->respawn_timer);
   ring_->Cancel(*stagger_op_);
   ring_->Cancel(*watchdog_op_);
+  ring_->Cancel(*metrics_op_);
   const std::string cause = absl::StrCat("shutdown (", Absl(why), ")");
   for (auto& w : workers_) Deliver(*w, WorkerEvent::kDrainRequested, cause);
 }
@@ -279,7 +295,7 @@ void Primary::MaybeFinish() noexcept {
   for (const auto& slot : slots_) {
     if (slot->respawn_timer.in_flight()) return;
   }
-  if (stagger_op_->in_flight() || watchdog_op_->in_flight()) return;
+  if (stagger_op_->in_flight() || watchdog_op_->in_flight() || metrics_op_->in_flight()) return;
   if (signal_op_->in_flight()) return ring_->Cancel(*signal_op_);
   if (trace_ && !trace_->idle()) return;
   ring_->Stop();

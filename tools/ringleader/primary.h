@@ -25,6 +25,8 @@
 #include "core/unique_fd.h"
 #include "fsm/restart_policy.h"
 #include "fsm/rollout.h"
+#include "ipc/bus_route.h"
+#include "tools/ringleader/cluster_metrics.h"
 #include "tools/ringleader/cluster.h"
 #include "tools/ringleader/trace_writer.h"
 #include "tools/ringleader/worker_process.h"
@@ -36,9 +38,10 @@ inline constexpr int kExitSetupFailed = 78;
 // Exit status when io_uring_enter itself failed mid-run (EX_SOFTWARE); workers were killed.
 inline constexpr int kExitLoopFailed = 70;
 
-class Primary {
+class Primary final : private PrimaryBus {
  public:
-  Primary(std::vector<std::string> argv, ClusterOptions options, TransitionCallback on_transition);
+  Primary(std::vector<std::string> argv, ClusterOptions options, TransitionCallback on_transition,
+          std::vector<std::pair<std::string, PrimaryMessageHandler>> handlers);
   ~Primary();
   Primary(const Primary&) = delete;
   Primary& operator=(const Primary&) = delete;
@@ -80,6 +83,18 @@ class Primary {
   int LiveWorkers() const noexcept;
   Slot& SlotOf(const WorkerProcess& worker) { return *slots_[static_cast<size_t>(worker.slot())]; }
 
+  // primary_bus.cc: the message bus.
+  bool SendToWorker(int slot, std::string_view payload) override;
+  int Broadcast(std::string_view payload) override;
+  void OnBusMessage(WorkerProcess& worker, const Envelope& message,
+                    std::string_view payload) noexcept;
+  void UpdateConfig(WorkerProcess& worker, const Envelope& message) noexcept;
+  std::string ConfigMessage() const;
+  void OnWorkerOnline(WorkerProcess& worker) noexcept;
+  void OnMetricsTick(int res) noexcept;
+  BusTotals CurrentBusTotals() const;
+  static void AddCounters(BusTotals& totals, WorkerProcess& worker);
+
   // primary_fleet.cc: which workers exist.
   std::string PlanAfterExit(WorkerProcess& worker) noexcept;
   void OnWorkerGone(WorkerProcess& worker) noexcept;
@@ -93,6 +108,7 @@ class Primary {
   std::string executable_;
   ClusterOptions options_;
   TransitionCallback on_transition_;
+  std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;
   std::unique_ptr<Ring> ring_;
   UniqueFd listener_;
   UniqueFd signal_fd_;
@@ -100,6 +116,12 @@ class Primary {
   std::unique_ptr<ReadOp> signal_op_;
   std::unique_ptr<TimeoutOp> watchdog_op_;
   std::unique_ptr<TimeoutOp> stagger_op_;
+  std::unique_ptr<TimeoutOp> metrics_op_;
+  ClusterMetrics metrics_;
+  BusTotals bus_totals_;          // primary-wide counters (routed)
+  BusTotals retired_bus_totals_;  // counters of released workers
+  std::string config_json_ = "{}";
+  int64_t config_version_ = 0;
   std::unique_ptr<TraceWriter> trace_;
   WorkerHooks hooks_;
   RolloutPlan rollout_;

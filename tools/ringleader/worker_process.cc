@@ -1,6 +1,8 @@
 // WorkerProcess: pidfd exit watch, channel messages and timers turned into lifecycle events.
 #include "tools/ringleader/worker_process.h"
 
+#include "core/absl_bridge.h"
+
 #include <poll.h>
 
 #include <cerrno>
@@ -18,8 +20,14 @@ WorkerProcess::WorkerProcess(Ring& ring, int slot, uint32_t generation, Child ch
       channel_(ring, std::move(channel_fd), limits,
                {.on_message = [this](std::string_view payload) { OnMessage(payload); },
                 .on_closed =
-                    [this](const absl::Status&) {
+                    [this](const absl::Status& why) {
                       channel_closed_ = true;
+                      // Corrupt framing: the stream is unusable, so the worker is replaced.
+                      if (absl::IsDataLoss(why) && !releasing_) {
+                        std::fprintf(stderr, "ringleader: worker %d (slot %d): %s; replacing it\n",
+                                     pid(), slot_, std::string(why.message()).c_str());
+                        hooks_.on_event(*this, WorkerEvent::kDrainRequested, "IPC framing corrupt");
+                      }
                       MaybeReleased();
                     }}),
       exit_op_([this](int res, uint32_t) noexcept { OnExitReadable(res); }),
@@ -74,25 +82,34 @@ void WorkerProcess::OnExitReadable(int res) noexcept {
   hooks_.on_event(*this, WorkerEvent::kExited, exit_status_.Describe());
 }
 
+void WorkerProcess::CountBad(uint64_t& counter, std::string_view what) noexcept {
+  ++counter;
+  // 1st, 10th, 100th, ...: a flood of junk must not become a flood of log lines.
+  uint64_t n = counter;
+  while (n % 10 == 0) n /= 10;
+  if (n != 1) return;
+  std::fprintf(stderr, "ringleader: worker %d (slot %d): %.*s (dropped, %llu so far)\n", pid(),
+               slot_, static_cast<int>(what.size()), what.data(),
+               static_cast<unsigned long long>(counter));
+}
+
 void WorkerProcess::OnMessage(std::string_view payload) noexcept {
-  auto type = reader_.ReadType(payload);
-  if (!type.ok()) {
-    ++bad_messages_;
-    std::fprintf(stderr, "ringleader: worker %d (slot %d) sent a bad message: %s\n", pid(), slot_,
-                 std::string(type.status().message()).c_str());
-    return;
+  auto envelope = reader_.Read(payload);
+  if (!envelope.ok()) return CountBad(counters_.bad_json, Std(envelope.status().message()));
+  const std::string_view type = envelope->type;
+  if (envelope->to == Destination::kPrimary) {
+    if (type == "heartbeat") {
+      last_heartbeat_ = absl::Now();
+      return;
+    }
+    if (type == "online") {
+      saw_online_ = true;
+      last_heartbeat_ = absl::Now();
+      return hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
+    }
+    if (type == "listening") return hooks_.on_event(*this, WorkerEvent::kListeningMessage, "");
   }
-  if (*type == "heartbeat") {
-    last_heartbeat_ = absl::Now();
-    return;
-  }
-  if (*type == "online") {
-    saw_online_ = true;
-    last_heartbeat_ = absl::Now();
-    return hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
-  }
-  if (*type == "listening") return hooks_.on_event(*this, WorkerEvent::kListeningMessage, "");
-  ++bad_messages_;
+  hooks_.on_message(*this, *envelope, payload);
 }
 
 void WorkerProcess::Release() noexcept {

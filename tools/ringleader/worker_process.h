@@ -29,6 +29,16 @@ class WorkerProcess;
 struct WorkerHooks {
   absl::AnyInvocable<void(WorkerProcess&, WorkerEvent, std::string_view cause)> on_event;
   absl::AnyInvocable<void(WorkerProcess&)> on_released;
+  // Every valid bus message that is not a lifecycle message (online, listening, heartbeat).
+  absl::AnyInvocable<void(WorkerProcess&, const Envelope&, std::string_view payload)> on_message;
+};
+
+// What a worker did wrong on its channel; each is counted, logged (sparingly) and dropped.
+struct BusCounters {
+  uint64_t bad_json = 0;      // not a JSON object with a string "type"
+  uint64_t unknown_type = 0;  // for the primary, and nobody handles it
+  uint64_t spoofed = 0;       // "from" is not its own slot
+  uint64_t undeliverable = 0;  // to a slot with no live worker, or the target's queue was full
 };
 
 class WorkerProcess {
@@ -39,6 +49,13 @@ class WorkerProcess {
   WorkerProcess& operator=(const WorkerProcess&) = delete;
 
   void Start() noexcept;
+  // Queues a message for this worker; false when its queue is full (dropped) or it is gone.
+  bool Send(std::string_view payload) noexcept { return !releasing_ && channel_.Send(payload); }
+  // Counts a dropped message and logs it on the 1st, 10th, 100th, ... occurrence.
+  void CountBad(uint64_t& counter, std::string_view what) noexcept;
+  BusCounters& counters() noexcept { return counters_; }
+  uint64_t oversize_frames() const noexcept { return channel_.oversize_frames(); }
+  uint64_t dropped_sends() const noexcept { return channel_.dropped_sends(); }
 
   void ArmReadyTimer(absl::Duration after) noexcept { ArmTimer(ready_timer_, ready_armed_, after); }
   void DisarmReadyTimer() noexcept { DisarmTimer(ready_timer_, ready_armed_); }
@@ -55,7 +72,6 @@ class WorkerProcess {
   void set_state(WorkerState s) noexcept { state_ = s; }
   absl::Time started() const noexcept { return started_; }
   const ExitStatus& exit_status() const noexcept { return exit_status_; }
-  uint64_t bad_messages() const noexcept { return bad_messages_; }
 
   // Watchdog: heartbeats are expected once the worker's loop said "online", until it is dead.
   bool heartbeats_expected() const noexcept {
@@ -82,7 +98,7 @@ class WorkerProcess {
   absl::Time started_ = absl::Now();
   ExitStatus exit_status_;
   MessageReader reader_;
-  uint64_t bad_messages_ = 0;
+  BusCounters counters_;
   absl::Time last_heartbeat_ = absl::InfinitePast();
   bool saw_online_ = false;
   bool watchdog_fired_ = false;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <fstream>
 
 #include "core/signals.h"
 #include "core/status.h"
@@ -16,10 +17,19 @@ namespace ringleader {
 namespace {
 // An orphaned worker (primary gone) finishes what it can within this bound, then exits.
 constexpr absl::Duration kOrphanDrainBound = absl::Seconds(1);
+
+// Resident set size from /proc/self/statm (a page-cache read, once per metrics interval).
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * ::sysconf(_SC_PAGESIZE);
+}
 }  // namespace
 
-WorkerRuntime::WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router)
-    : env_(env), options_(options), router_(router), listener_(env.listen_fd) {}
+WorkerRuntime::WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router,
+                             WorkerBus& bus)
+    : env_(env), options_(options), router_(router), bus_(bus), listener_(env.listen_fd) {}
 
 WorkerRuntime::~WorkerRuntime() = default;
 
@@ -30,8 +40,9 @@ absl::Status WorkerRuntime::SetUp() {
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, options_.http));
   channel_ = std::make_unique<Channel>(
-      *ring_, UniqueFd(env_.channel_fd), ChannelLimits{},
-      ChannelCallbacks{.on_message = [](std::string_view) {},
+      *ring_, UniqueFd(env_.channel_fd),
+      ChannelLimits{.max_payload = kMaxFramePayload, .max_queued_bytes = options_.ipc_max_queue},
+      ChannelCallbacks{.on_message = [this](std::string_view payload) { bus_.Dispatch(payload); },
                        .on_closed =
                            [this](const absl::Status&) {
                              channel_done_ = true;
@@ -40,6 +51,9 @@ absl::Status WorkerRuntime::SetUp() {
                              MaybeStop();
                            }});
   signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
+  bus_.Attach(channel_.get());
+  metrics_op_ =
+      std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnMetricsTick(res); });
   heartbeat_op_ =
       std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnHeartbeatTick(res); });
   if (options_.watchdog_timeout > absl::ZeroDuration()) {
@@ -77,6 +91,10 @@ int WorkerRuntime::Run() {
   server_->Start();
   channel_->Send(MakeMessage("listening"));
   if (heartbeat_interval_ > absl::ZeroDuration()) heartbeat_op_->Arm(*ring_, heartbeat_interval_);
+  if (options_.metrics_interval > absl::ZeroDuration()) {
+    metrics_due_ = absl::Now() + options_.metrics_interval;
+    metrics_op_->Arm(*ring_, options_.metrics_interval);
+  }
   if (absl::Status s = ring_->Run(); !s.ok()) {
     std::fprintf(stderr, "Worker %d: event loop failed: %s\n", env_.info.pid,
                  std::string(s.message()).c_str());
@@ -100,6 +118,21 @@ void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
   heartbeat_op_->Arm(*ring_, heartbeat_interval_);
 }
 
+void WorkerRuntime::OnMetricsTick(int res) noexcept {
+  if (res != -ETIME || drained_) return MaybeStop();
+  // Loop lag: how late this timer ran — time the loop spent on other work past the deadline.
+  const absl::Time now = absl::Now();
+  const int64_t lag_us = std::max<int64_t>(0, absl::ToInt64Microseconds(now - metrics_due_));
+  const HttpServerStats& stats = server_->stats();
+  bus_.SendToPrimary(MessageBuilder("METRIC")
+                         .Add("requests", static_cast<int64_t>(stats.requests))
+                         .Add("connections", stats.open_connections)
+                         .Add("rss_bytes", ResidentBytes())
+                         .Add("loop_lag_us", lag_us));
+  metrics_due_ = now + options_.metrics_interval;
+  metrics_op_->Arm(*ring_, options_.metrics_interval);
+}
+
 void WorkerRuntime::Drain(std::string_view why) noexcept {
   if (draining_) return;
   draining_ = true;
@@ -114,12 +147,13 @@ void WorkerRuntime::OnDrained() noexcept {
   ring_->Cancel(*signal_op_);
   ring_->Cancel(*deadline_op_);
   ring_->Cancel(*heartbeat_op_);
+  ring_->Cancel(*metrics_op_);
   MaybeStop();
 }
 
 void WorkerRuntime::MaybeStop() noexcept {
   if (!drained_ || !channel_done_ || signal_op_->in_flight() || deadline_op_->in_flight() ||
-      heartbeat_op_->in_flight()) {
+      heartbeat_op_->in_flight() || metrics_op_->in_flight()) {
     return;
   }
   ring_->Stop();

@@ -17,13 +17,14 @@
 #include "net/http_server.h"
 #include "net/router.h"
 #include "tools/ringleader/cluster.h"
+#include "tools/ringleader/worker_bus.h"
 #include "tools/ringleader/worker_env.h"
 
 namespace ringleader {
 
 class WorkerRuntime {
  public:
-  WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router);
+  WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router, WorkerBus& bus);
   ~WorkerRuntime();
   WorkerRuntime(const WorkerRuntime&) = delete;
   WorkerRuntime& operator=(const WorkerRuntime&) = delete;
@@ -41,10 +42,12 @@ class WorkerRuntime {
   void OnDrained() noexcept;
   void MaybeStop() noexcept;
   void OnHeartbeatTick(int res) noexcept;
+  void OnMetricsTick(int res) noexcept;
 
   WorkerEnv env_;
   const ClusterOptions& options_;
   Router& router_;
+  WorkerBus& bus_;
   std::unique_ptr<Ring> ring_;
   UniqueFd listener_;
   UniqueFd signal_fd_;
@@ -53,6 +56,8 @@ class WorkerRuntime {
   std::unique_ptr<TimeoutOp> deadline_op_;
   std::unique_ptr<TimeoutOp> heartbeat_op_;
   absl::Duration heartbeat_interval_ = absl::ZeroDuration();
+  std::unique_ptr<TimeoutOp> metrics_op_;
+  absl::Time metrics_due_;
   std::unique_ptr<Channel> channel_;
   std::unique_ptr<HttpServer> server_;
   bool draining_ = false;

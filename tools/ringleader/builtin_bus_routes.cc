@@ -1,0 +1,149 @@
+// The built-in app's message-bus routes: shared configuration, cluster metrics, and messages
+// between workers — plus, with --debug_endpoints, routes that misbehave on the bus for tests.
+//   GET  /config                → {"worker":PID,"config":{...},"version":N}
+//   POST /config  (JSON object) → asks the primary to broadcast it as CONFIG_UPDATE (202)
+//   GET  /metrics               → the latest CLUSTER_METRICS the primary broadcast
+//   POST /message/<slot|all>    → the body, as USER_MESSAGE, to one worker or all others (202)
+//   GET  /messages              → {"worker":PID,"received":[{"from":SLOT,"data":"..."}]}
+#include <unistd.h>
+
+#include <deque>
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "core/absl_bridge.h"
+#include "core/json_escape.h"
+#include "tools/ringleader/builtin_app.h"
+#include "tools/ringleader/worker_bus.h"
+
+namespace ringleader {
+namespace {
+
+constexpr size_t kKeptMessages = 16;
+
+// What this worker has heard on the bus; the handlers below share it.
+struct BusState {
+  std::string config = "{}";
+  int64_t config_version = 0;
+  std::string cluster_metrics;
+  std::deque<std::pair<int, std::string>> received;  // (from slot, data)
+  MessageReader reader;  // validates POST /config bodies
+};
+
+void Accepted(HttpResponse& res, bool sent) {
+  res.status = sent ? 202 : 503;
+  res.body = sent ? "{\"accepted\":true}" : "{\"accepted\":false,\"error\":\"bus queue full\"}";
+}
+
+void SubscribeState(WorkerBus& bus, const std::shared_ptr<BusState>& state) {
+  bus.Subscribe("CONFIG_UPDATE", [state](const Envelope& m, std::string_view) {
+    simdjson::dom::object config;
+    int64_t version = 0;
+    if (m.body["config"].get(config) != simdjson::SUCCESS ||
+        m.body["version"].get(version) != simdjson::SUCCESS) {
+      return;
+    }
+    state->config = simdjson::minify(config);
+    state->config_version = version;
+  });
+  bus.Subscribe("CLUSTER_METRICS", [state](const Envelope&, std::string_view raw) {
+    state->cluster_metrics.assign(raw);
+  });
+  bus.Subscribe("USER_MESSAGE", [state](const Envelope& m, std::string_view) {
+    std::string_view data;
+    if (m.body["data"].get(data) != simdjson::SUCCESS) return;
+    state->received.emplace_back(m.from, std::string(data));
+    if (state->received.size() > kKeptMessages) state->received.pop_front();
+  });
+}
+
+}  // namespace
+
+void InstallBusRoutes(Router& router, WorkerContext& context) {
+  auto state = std::make_shared<BusState>();
+  WorkerBus& bus = context.bus;
+  const pid_t pid = context.self.pid;
+  SubscribeState(bus, state);
+
+  router.Get("/config", [state, pid](const HttpRequest&, HttpResponse& res) {
+    absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"config\":", state->config,
+                    ",\"version\":", state->config_version, "}");
+  });
+  router.Handle("POST", "/config", [state, &bus](const HttpRequest& req, HttpResponse& res) {
+    std::string wrapped = absl::StrCat("{\"type\":\"CONFIG_UPDATE\",\"config\":", req.body, "}");
+    auto parsed = state->reader.Read(wrapped);
+    simdjson::dom::object config;
+    if (!parsed.ok() || parsed->body["config"].get(config) != simdjson::SUCCESS) {
+      res = ErrorResponse(400);
+      return;
+    }
+    Accepted(res, bus.SendRaw(wrapped));
+  });
+  router.Get("/metrics", [state](const HttpRequest&, HttpResponse& res) {
+    if (state->cluster_metrics.empty()) {
+      res = ErrorResponse(503);  // no aggregate yet: the first arrives after one interval
+      return;
+    }
+    res.body = state->cluster_metrics;
+  });
+  router.HandlePrefix("POST", "/message/", [&bus](const HttpRequest& req, HttpResponse& res) {
+    const std::string_view target = req.path().substr(std::string_view("/message/").size());
+    MessageBuilder message("USER_MESSAGE");
+    message.AddString("data", req.body);
+    int slot = -1;
+    if (target == "all") return Accepted(res, bus.Broadcast(std::move(message)));
+    if (!absl::SimpleAtoi(Absl(target), &slot) || slot < 0) {
+      res = ErrorResponse(400);
+      return;
+    }
+    Accepted(res, bus.SendToWorker(slot, std::move(message)));
+  });
+  router.Get("/messages", [state, pid](const HttpRequest&, HttpResponse& res) {
+    absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"received\":[");
+    bool first = true;
+    for (const auto& [from, data] : state->received) {
+      absl::StrAppend(&res.body, first ? "" : ",", "{\"from\":", from, ",\"data\":");
+      AppendJsonString(res.body, data);
+      res.body += '}';
+      first = false;
+    }
+    res.body += "]}";
+  });
+}
+
+void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message) {
+  WorkerBus& bus = context.bus;
+  const int slot = context.self.slot;
+  // POST /debug/ipc/<kind>?n=N: this worker misbehaves on the bus N times (default 1).
+  router.HandlePrefix("POST", "/debug/ipc/", [&bus, slot, ipc_max_message](const HttpRequest& req,
+                                                                           HttpResponse& res) {
+    const std::string_view path = req.path();
+    const std::string_view kind = path.substr(std::string_view("/debug/ipc/").size());
+    int n = 1;
+    const std::string_view target(req.target);
+    if (const auto q = target.find("?n="); q != std::string_view::npos) {
+      if (!absl::SimpleAtoi(Absl(target.substr(q + 3)), &n) || n < 1) n = 1;
+    }
+    int sent = 0;
+    for (int i = 0; i < n; ++i) {
+      bool ok = false;
+      if (kind == "garbage") ok = bus.SendRaw("{\"type\":\"METRIC\",\"requests\":");
+      if (kind == "unknown") ok = bus.SendRaw("{\"type\":\"NO_SUCH_TYPE\"}");
+      if (kind == "spoof") ok = bus.SendRaw(absl::StrCat("{\"type\":\"X\",\"to\":0,\"from\":", slot + 1, "}"));
+      if (kind == "oversize") {
+        ok = bus.SendRaw(absl::StrCat("{\"type\":\"METRIC\",\"pad\":\"",
+                                      std::string(ipc_max_message, 'x'), "\"}"));
+      }
+      if (kind == "flood") ok = bus.Broadcast(MessageBuilder("USER_MESSAGE").AddString("data", "flood"));
+      if (kind == "corrupt" && bus.channel() != nullptr) {
+        // Bytes without the frame magic: the primary must close this channel and replace us.
+        ok = ::write(bus.channel()->fd(), "\x07\x00\x00\x00garbage", 11) == 11;
+      }
+      sent += ok ? 1 : 0;
+    }
+    absl::StrAppend(&res.body, "{\"kind\":\"", Absl(kind), "\",\"sent\":", sent, "}");
+  });
+}
+
+}  // namespace ringleader

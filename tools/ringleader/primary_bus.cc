@@ -1,0 +1,113 @@
+// The primary's side of the message bus: routing worker messages (forwarded byte for byte),
+// built-in types (METRIC, CONFIG_UPDATE), user handlers, and the metrics broadcast. Part of
+// Primary.
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "tools/ringleader/primary.h"
+
+namespace ringleader {
+
+bool Primary::SendToWorker(int slot, std::string_view payload) {
+  if (slot < 0 || static_cast<size_t>(slot) >= slots_.size()) return false;
+  WorkerProcess* w = slots_[static_cast<size_t>(slot)]->current;
+  return w != nullptr && w->state() != WorkerState::kDead && w->Send(payload);
+}
+
+int Primary::Broadcast(std::string_view payload) {
+  int delivered = 0;
+  for (const auto& s : slots_) {
+    if (s->current != nullptr && s->current->state() != WorkerState::kDead) {
+      delivered += s->current->Send(payload) ? 1 : 0;
+    }
+  }
+  return delivered;
+}
+
+void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
+                           std::string_view payload) noexcept {
+  const BusRoute route = RouteMessage(message, worker.slot());
+  BusCounters& counters = worker.counters();
+  switch (route.kind) {
+    case BusRoute::kDrop: return worker.CountBad(counters.spoofed, route.reason);
+    case BusRoute::kSlot:
+      if (SendToWorker(route.slot, payload)) {
+        ++bus_totals_.routed;
+      } else {
+        worker.CountBad(counters.undeliverable, "message for a slot that cannot take it");
+      }
+      return;
+    case BusRoute::kAllOthers:
+      for (const auto& s : slots_) {
+        WorkerProcess* target = s->current;
+        if (target == nullptr || target == &worker || target->state() == WorkerState::kDead) {
+          continue;
+        }
+        if (target->Send(payload)) {
+          ++bus_totals_.routed;
+        } else {
+          worker.CountBad(counters.undeliverable, "broadcast to a full queue");
+        }
+      }
+      return;
+    case BusRoute::kPrimary: break;
+  }
+  if (message.type == "METRIC") return metrics_.Update(worker.slot(), worker.pid(), message.body);
+  if (message.type == "CONFIG_UPDATE") return UpdateConfig(worker, message);
+  bool handled = false;
+  for (auto& [type, handler] : primary_handlers_) {
+    if (type == message.type) {
+      handler(message, worker.slot(), *this);
+      handled = true;
+    }
+  }
+  if (!handled) worker.CountBad(counters.unknown_type, "message of an unknown type");
+}
+
+void Primary::UpdateConfig(WorkerProcess& worker, const Envelope& message) noexcept {
+  simdjson::dom::object config;
+  if (message.body["config"].get(config) != simdjson::SUCCESS) {
+    return worker.CountBad(worker.counters().bad_json, "CONFIG_UPDATE without a \"config\" object");
+  }
+  config_json_ = simdjson::minify(config);
+  ++config_version_;
+  std::fprintf(stderr, "Config version %lld from worker %d: broadcasting to %d workers\n",
+               static_cast<long long>(config_version_), worker.pid(), LiveWorkers());
+  Broadcast(ConfigMessage());
+}
+
+std::string Primary::ConfigMessage() const {
+  return MessageBuilder("CONFIG_UPDATE")
+      .AddRaw("config", config_json_)
+      .Add("version", config_version_)
+      .Build();
+}
+
+void Primary::OnWorkerOnline(WorkerProcess& worker) noexcept {
+  // A worker started after a config broadcast (restart, rollout, scale-up) gets it too.
+  if (config_version_ > 0) worker.Send(ConfigMessage());
+}
+
+BusTotals Primary::CurrentBusTotals() const {
+  BusTotals t = retired_bus_totals_;
+  t.routed = bus_totals_.routed;
+  for (const auto& w : workers_) AddCounters(t, *w);
+  return t;
+}
+
+void Primary::AddCounters(BusTotals& totals, WorkerProcess& worker) {
+  const BusCounters& c = worker.counters();
+  totals.bad_json += c.bad_json;
+  totals.unknown_type += c.unknown_type;
+  totals.spoofed += c.spoofed;
+  totals.undeliverable += c.undeliverable;
+  totals.oversize += worker.oversize_frames();
+}
+
+void Primary::OnMetricsTick(int res) noexcept {
+  if (res != -ETIME || stopping_) return MaybeFinish();
+  Broadcast(metrics_.Render(CurrentBusTotals()));
+  metrics_op_->Arm(*ring_, options_.metrics_interval);
+}
+
+}  // namespace ringleader

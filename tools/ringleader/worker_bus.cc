@@ -1,0 +1,40 @@
+// WorkerBus: envelope stamping on the way out, validation and dispatch on the way in.
+#include "tools/ringleader/worker_bus.h"
+
+namespace ringleader {
+
+bool WorkerBus::SendRaw(std::string_view payload) {
+  return channel_ != nullptr && channel_->Send(payload);
+}
+
+bool WorkerBus::SendToPrimary(MessageBuilder message) { return SendRaw(std::move(message).Build()); }
+
+bool WorkerBus::SendToWorker(int slot, MessageBuilder message) {
+  return SendRaw(std::move(message.To(slot).From(slot_)).Build());
+}
+
+bool WorkerBus::Broadcast(MessageBuilder message) {
+  return SendRaw(std::move(message.ToAll().From(slot_)).Build());
+}
+
+void WorkerBus::Subscribe(std::string type, Handler handler) {
+  handlers_.emplace_back(std::move(type), std::move(handler));
+}
+
+void WorkerBus::Dispatch(std::string_view payload) {
+  auto envelope = reader_.Read(payload);
+  if (!envelope.ok()) {
+    ++bad_messages_;
+    return;
+  }
+  bool handled = false;
+  for (auto& [type, handler] : handlers_) {
+    if (type == envelope->type) {
+      handler(*envelope, payload);
+      handled = true;
+    }
+  }
+  if (!handled) ++unhandled_;
+}
+
+}  // namespace ringleader

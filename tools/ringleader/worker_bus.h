@@ -1,0 +1,57 @@
+// WorkerBus: a worker's end of the message bus — Node's process.send / process.on('message'),
+// typed. Messages go to the primary, to one worker by slot, or to every other worker; the
+// primary routes them. Handlers subscribe by "type".
+//
+//   bus.Subscribe("CONFIG_UPDATE", [](const Envelope& m, std::string_view raw) { ... });
+//   bus.SendToPrimary(MessageBuilder("METRIC").Add("requests", n));
+//   bus.SendToWorker(2, MessageBuilder("NOTE").AddString("text", "hi"));   // "from" is added
+//   bus.Broadcast(MessageBuilder("CACHE_INVALIDATE").AddString("key", "user:7"));
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "ipc/channel.h"
+#include "ipc/message.h"
+
+namespace ringleader {
+
+class WorkerBus {
+ public:
+  using Handler = absl::AnyInvocable<void(const Envelope& message, std::string_view raw)>;
+
+  explicit WorkerBus(int slot) : slot_(slot) {}
+  WorkerBus(const WorkerBus&) = delete;
+  WorkerBus& operator=(const WorkerBus&) = delete;
+
+  // The runtime connects the bus to its channel before the loop starts.
+  void Attach(Channel* channel) { channel_ = channel; }
+  int slot() const { return slot_; }
+
+  // Each returns false when the message was dropped (queue full, or the primary is gone).
+  bool SendToPrimary(MessageBuilder message);
+  bool SendToWorker(int slot, MessageBuilder message);
+  bool Broadcast(MessageBuilder message);  // every other worker
+  bool SendRaw(std::string_view payload);  // an already framed-ready JSON object
+
+  void Subscribe(std::string type, Handler handler);
+  // Called by the runtime for every message from the primary.
+  void Dispatch(std::string_view payload);
+
+  uint64_t bad_messages() const { return bad_messages_; }
+  uint64_t unhandled() const { return unhandled_; }
+  Channel* channel() { return channel_; }
+
+ private:
+  int slot_;
+  Channel* channel_ = nullptr;
+  MessageReader reader_;
+  std::vector<std::pair<std::string, Handler>> handlers_;
+  uint64_t bad_messages_ = 0;
+  uint64_t unhandled_ = 0;
+};
+
+}  // namespace ringleader
