@@ -4,7 +4,7 @@
 //   POST /config  (JSON object) → asks the primary to broadcast it as CONFIG_UPDATE (202)
 //   GET  /metrics               → the latest CLUSTER_METRICS the primary broadcast
 //   POST /message/<slot|all>    → the body, as USER_MESSAGE, to one worker or all others (202)
-//   GET  /messages              → {"worker":PID,"received":[{"from":SLOT,"data":"..."}]}
+//   GET  /messages              → {"worker":PID,"slot":S,"received":[{"from":SLOT,"data":"..."}]}
 #include <unistd.h>
 
 #include <deque>
@@ -99,8 +99,9 @@ void InstallBusRoutes(Router& router, WorkerContext& context) {
     }
     Accepted(res, bus.SendToWorker(slot, std::move(message)));
   });
-  router.Get("/messages", [state, pid](const HttpRequest&, HttpResponse& res) {
-    absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"received\":[");
+  router.Get("/messages", [state, pid, slot = context.self.slot](const HttpRequest&,
+                                                                 HttpResponse& res) {
+    absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"slot\":", slot, ",\"received\":[");
     bool first = true;
     for (const auto& [from, data] : state->received) {
       absl::StrAppend(&res.body, first ? "" : ",", "{\"from\":", from, ",\"data\":");

@@ -220,6 +220,8 @@ std::string Counts(const std::vector<std::pair<std::string, int>>& counts) {
   });
 }
 
+std::string Listed(size_t n) { return n == 0 ? "none" : absl::StrCat(n); }
+
 }  // namespace
 
 std::string RenderSummary(const Summary& s, const TraceModel& model) {
@@ -241,7 +243,7 @@ std::string RenderSummary(const Summary& s, const TraceModel& model) {
   absl::StrAppend(&out, "\nends: ", Counts(s.ends), "\n");
   absl::StrAppend(&out, "restarts by cause: ", Counts(s.restarts_by_cause), "\n");
 
-  absl::StrAppend(&out, "crash loops: ", s.crash_loops.empty() ? "none" : "", "\n");
+  absl::StrAppend(&out, "crash loops: ", Listed(s.crash_loops.size()), "\n");
   for (const CrashLoop& c : s.crash_loops) {
     const WorkerHistory& first = model.workers[c.workers.front()];
     const WorkerHistory& last = model.workers[c.workers.back()];
@@ -252,7 +254,7 @@ std::string RenderSummary(const Summary& s, const TraceModel& model) {
     absl::StrAppend(&out, c.parked ? ", then parked" : "", "\n");
   }
 
-  absl::StrAppend(&out, "parked slots: ", s.parked.empty() ? "none" : "", "\n");
+  absl::StrAppend(&out, "parked slots: ", Listed(s.parked.size()), "\n");
   for (const ParkedSlot& p : s.parked) {
     absl::StrAppend(&out, "  slot ", p.slot, " parked at ", at(p.at_ns), " (", p.why, "), ");
     if (p.revived_ns >= 0) {
@@ -262,7 +264,7 @@ std::string RenderSummary(const Summary& s, const TraceModel& model) {
     }
   }
 
-  absl::StrAppend(&out, "rolling restarts: ", s.rollouts.empty() ? "none" : "", "\n");
+  absl::StrAppend(&out, "rolling restarts: ", Listed(s.rollouts.size()), "\n");
   for (size_t i = 0; i < s.rollouts.size(); ++i) {
     const Rollout& r = s.rollouts[i];
     absl::StrAppend(&out, "  #", i + 1, " ", at(r.start_ns), " to ", at(r.end_ns), ": ",

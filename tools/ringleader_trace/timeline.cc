@@ -80,7 +80,9 @@ std::string RenderWorker(const WorkerHistory& w, const TraceModel& model) {
       if (last || !p.start_known) duration = ">" + duration;
     }
     std::string detail;
-    if (p.start_known && !ObviousEvent(p)) {
+    if (p.state == WorkerState::kDead) {
+      // The "ended" line below says it in words.
+    } else if (p.start_known && !ObviousEvent(p)) {
       detail = Detail(p.event, p.cause);
     } else if (p.start_known && p.state != WorkerState::kForking) {
       detail = p.cause;
