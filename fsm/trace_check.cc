@@ -15,9 +15,13 @@ void TraceChecker::Add(int line, const absl::StatusOr<TraceRecord>& parsed) {
   }
   const TraceRecord& r = *parsed;
   if (r.t_ns < last_t_ns_) {
-    violations_.push_back({line, absl::StrCat("time goes backwards: ", r.t_ns, " after ", last_t_ns_)});
+    violations_.push_back({line, absl::StrCat("time goes backwards: t_ns ", r.t_ns, " is ",
+                                              last_t_ns_ - r.t_ns, " ns before line ",
+                                              last_t_line_, "'s ", last_t_ns_)});
+  } else {
+    last_t_ns_ = r.t_ns;
+    last_t_line_ = line;
   }
-  last_t_ns_ = std::max(last_t_ns_, r.t_ns);
 
   const Key key{r.slot, r.generation, r.pid};
   auto it = workers_.find(key);

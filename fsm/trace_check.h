@@ -52,7 +52,8 @@ class TraceChecker {
   std::map<int, Key> live_by_pid_;
   std::map<std::pair<int, uint32_t>, std::pair<int, int>> pid_of_generation_;  // → pid, line
   std::map<int, uint32_t> last_generation_;                                    // by slot
-  int64_t last_t_ns_ = INT64_MIN;
+  int64_t last_t_ns_ = INT64_MIN;  // the latest time so far, and its line
+  int last_t_line_ = 0;
   std::vector<TraceViolation> violations_;
 };
 

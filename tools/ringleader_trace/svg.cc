@@ -21,6 +21,7 @@ constexpr double kTop = 78;           // first row
 constexpr double kRowHeight = 20;
 constexpr double kBarHeight = 12;
 constexpr double kPlotWidth = kWidth - kLabelWidth - kRightPad;
+constexpr double kStripHeight = 36;  // the "workers listening" step chart under the rows
 
 const char* StateColour(WorkerState s) {
   switch (s) {
@@ -152,13 +153,48 @@ void Row(std::string& out, const WorkerHistory& w, const TraceModel& model, cons
   absl::StrAppend(&out, "</g>\n");
 }
 
+// How many workers listen over time: a step line under the rows, the rollout's worst moment
+// visible as a dip.
+void ServingStrip(std::string& out, const TraceModel& model, const Scale& scale, double top) {
+  const std::vector<ServingStep> steps = ServingOverTime(model);
+  int most = 1;
+  for (const ServingStep& s : steps) most = std::max(most, s.serving);
+  const double bottom = top + kStripHeight;
+  const auto y_of = [&](int n) {
+    return bottom - kStripHeight * static_cast<double>(n) / static_cast<double>(most);
+  };
+  absl::StrAppend(&out, "<g class=\"serving\">\n");
+  absl::StrAppend(&out, absl::StrFormat("<text x=\"8\" y=\"%.1f\">workers listening</text>\n",
+                                        top + kStripHeight / 2 + 4));
+  absl::StrAppend(&out, absl::StrFormat(
+                            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
+                            "font-size=\"10\">%d</text>\n<text x=\"%.1f\" y=\"%.1f\" "
+                            "text-anchor=\"end\" font-size=\"10\">0</text>\n",
+                            kLabelWidth - 6, top + 8, most, kLabelWidth - 6, bottom));
+  absl::StrAppend(&out, absl::StrFormat(
+                            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                            "stroke=\"#9e9e9e\"/>\n",
+                            kLabelWidth, bottom, kLabelWidth + kPlotWidth, bottom));
+  std::string path = absl::StrFormat("M%.2f %.2f", scale.X(model.first_ns), y_of(0));
+  for (const ServingStep& s : steps) {
+    absl::StrAppend(&path, absl::StrFormat(" H%.2f V%.2f", scale.X(s.t_ns), y_of(s.serving)));
+  }
+  absl::StrAppend(&path, absl::StrFormat(" H%.2f", scale.X(model.last_ns)));
+  absl::StrAppend(&out, absl::StrFormat(
+                            "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
+                            path, StateColour(WorkerState::kListening)));
+  absl::StrAppend(&out, "</g>\n");
+}
+
 }  // namespace
 
 std::string RenderSvg(const TraceModel& model, const std::vector<Rollout>& rollouts) {
   const Scale scale(model.first_ns, model.last_ns);
   const std::vector<size_t> order = model.BySlot();
   const double rows_bottom = kTop + kRowHeight * static_cast<double>(order.size());
-  const double height = rows_bottom + 44;
+  const double strip_top = rows_bottom + 10;
+  const double axis_y = strip_top + kStripHeight;  // the tick labels hang below this
+  const double height = axis_y + 44;
   std::string out;
   absl::StrAppend(&out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   absl::StrAppend(&out, absl::StrFormat(
@@ -195,17 +231,17 @@ std::string RenderSvg(const TraceModel& model, const std::vector<Rollout>& rollo
   for (int64_t t = 0; t <= scale.span_ns(); t += step) {
     const double x = scale.X(model.first_ns + t);
     absl::StrAppend(&out, absl::StrFormat("<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
-                                          x, kTop - 4, x, rows_bottom + 4));
+                                          x, kTop - 4, x, axis_y + 4));
   }
   absl::StrAppend(&out, "</g>\n<g class=\"ticks\" text-anchor=\"middle\">\n");
   for (int64_t t = 0; t <= scale.span_ns(); t += step) {
     absl::StrAppend(&out, absl::StrFormat("<text x=\"%.2f\" y=\"%.1f\">%s</text>\n",
-                                          scale.X(model.first_ns + t), rows_bottom + 18,
+                                          scale.X(model.first_ns + t), axis_y + 18,
                                           TickLabel(t, step)));
   }
   absl::StrAppend(&out, absl::StrFormat(
                             "<text x=\"%.1f\" y=\"%.1f\">time since the first record</text>\n",
-                            kLabelWidth + kPlotWidth / 2, rows_bottom + 36));
+                            kLabelWidth + kPlotWidth / 2, axis_y + 36));
   absl::StrAppend(&out, "</g>\n");
 
   for (size_t i = 0; i < rollouts.size(); ++i) {
@@ -228,6 +264,7 @@ std::string RenderSvg(const TraceModel& model, const std::vector<Rollout>& rollo
     Row(out, model.workers[i], model, scale, y);
     y += kRowHeight;
   }
+  ServingStrip(out, model, scale, strip_top);
   absl::StrAppend(&out, "</svg>\n");
   return out;
 }

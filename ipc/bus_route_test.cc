@@ -1,0 +1,95 @@
+// Unit tests for ipc/message.h envelopes (to, from) and ipc/bus_route.h routing decisions.
+#include "ipc/bus_route.h"
+
+#include <gtest/gtest.h>
+
+#include "ipc/message.h"
+
+namespace ringleader {
+namespace {
+
+TEST(EnvelopeTest, NoToMeansThePrimary) {
+  MessageReader reader;
+  auto e = reader.Read(R"({"type":"METRIC","requests":3})");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->type, "METRIC");
+  EXPECT_EQ(e->to, Destination::kPrimary);
+  EXPECT_EQ(e->from, -1);
+  int64_t n = 0;
+  EXPECT_EQ(e->body["requests"].get(n), simdjson::SUCCESS);
+  EXPECT_EQ(n, 3);
+}
+
+TEST(EnvelopeTest, ToSlotAndToAll) {
+  MessageReader reader;
+  auto slot = reader.Read(R"({"type":"N","to":4,"from":1})");
+  ASSERT_TRUE(slot.ok());
+  EXPECT_EQ(slot->to, Destination::kSlot);
+  EXPECT_EQ(slot->to_slot, 4);
+  EXPECT_EQ(slot->from, 1);
+  auto all = reader.Read(R"({"type":"N","to":"all","from":0})");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->to, Destination::kAllWorkers);
+}
+
+TEST(EnvelopeTest, BadDestinationsAndSendersAreRejected) {
+  MessageReader reader;
+  for (const char* bad : {R"({"type":"N","to":-1})", R"({"type":"N","to":"some"})",
+                          R"({"type":"N","to":1.5})", R"({"type":"N","to":null})",
+                          R"({"type":"N","from":-2})", R"({"type":"N","to":70000})"}) {
+    EXPECT_FALSE(reader.Read(bad).ok()) << bad;
+  }
+}
+
+TEST(MessageBuilderTest, BuildsWhatTheReaderReads) {
+  const std::string wire = MessageBuilder("NOTE")
+                               .To(2)
+                               .From(0)
+                               .Add("n", -5)
+                               .AddString("text", "a \"quoted\"\nline")
+                               .AddRaw("obj", R"({"k":[1,2]})")
+                               .Build();
+  MessageReader reader;
+  auto e = reader.Read(wire);
+  ASSERT_TRUE(e.ok()) << e.status() << " " << wire;
+  EXPECT_EQ(e->to_slot, 2);
+  EXPECT_EQ(e->from, 0);
+  std::string_view text;
+  ASSERT_EQ(e->body["text"].get(text), simdjson::SUCCESS);
+  EXPECT_EQ(text, "a \"quoted\"\nline");
+  int64_t n = 0;
+  ASSERT_EQ(e->body["n"].get(n), simdjson::SUCCESS);
+  EXPECT_EQ(n, -5);
+  EXPECT_EQ(MessageBuilder("X").ToAll().Build(), R"({"type":"X","to":"all"})");
+}
+
+Envelope Parse(MessageReader& reader, const char* json) {
+  auto e = reader.Read(json);
+  EXPECT_TRUE(e.ok()) << json;
+  return *e;
+}
+
+TEST(RouteMessageTest, EachDestination) {
+  MessageReader reader;
+  EXPECT_EQ(RouteMessage(Parse(reader, R"({"type":"M"})"), 0).kind, BusRoute::kPrimary);
+  const BusRoute one = RouteMessage(Parse(reader, R"({"type":"M","to":3,"from":1})"), 1);
+  EXPECT_EQ(one.kind, BusRoute::kSlot);
+  EXPECT_EQ(one.slot, 3);
+  EXPECT_EQ(RouteMessage(Parse(reader, R"({"type":"M","to":1,"from":1})"), 1).kind,
+            BusRoute::kSlot)
+      << "a worker may message itself";
+  EXPECT_EQ(RouteMessage(Parse(reader, R"({"type":"M","to":"all","from":2})"), 2).kind,
+            BusRoute::kAllOthers);
+}
+
+TEST(RouteMessageTest, SpoofedSenderIsDropped) {
+  MessageReader reader;
+  const BusRoute r = RouteMessage(Parse(reader, R"({"type":"M","to":0,"from":5})"), 1);
+  EXPECT_EQ(r.kind, BusRoute::kDrop);
+  EXPECT_FALSE(r.reason.empty());
+  // Without "from" the primary's own view of the sender is used: not spoofing.
+  EXPECT_EQ(RouteMessage(Parse(reader, R"({"type":"M","to":0})"), 1).kind, BusRoute::kSlot);
+}
+
+}  // namespace
+}  // namespace ringleader

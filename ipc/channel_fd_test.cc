@@ -1,0 +1,70 @@
+// Unit test for descriptor passing (SCM_RIGHTS) between two Channels on one ring.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "core/ops.h"
+#include "core/ring.h"
+#include "ipc/channel.h"
+
+namespace ringleader {
+namespace {
+
+TEST(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
+  auto ring = Ring::Create();
+  ASSERT_TRUE(ring.ok());
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+
+  std::vector<std::string> received;
+  std::vector<bool> had_fd;
+  Channel* receiver_ptr = nullptr;
+  Channel sender(**ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
+                                                  .on_closed = [](const absl::Status&) {}});
+  Channel receiver(**ring, UniqueFd(pair[1]), {},
+                   {.on_message =
+                        [&](std::string_view payload) {
+                          received.emplace_back(payload);
+                          UniqueFd fd = payload == "with-fd" ? receiver_ptr->TakeReceivedFd()
+                                                             : UniqueFd();
+                          had_fd.push_back(static_cast<bool>(fd));
+                          // Prove it is the pipe: write through the passed descriptor.
+                          if (fd) EXPECT_EQ(::write(fd.get(), "via-fd", 6), 6);
+                        },
+                    .on_closed = [](const absl::Status&) {}});
+  receiver_ptr = &receiver;
+  receiver.Start();
+  sender.Start();
+  ASSERT_TRUE(sender.Send("before"));
+  ASSERT_TRUE(sender.SendWithFd("with-fd", UniqueFd(::dup(pipe_fds[1]))));
+  ASSERT_TRUE(sender.Send("after"));
+
+  // Drive the loop in 5 ms slices until all three frames are in (2 s at most).
+  auto run_slice = [&] {
+    TimeoutOp slice([&](int, uint32_t) noexcept { (*ring)->Stop(); });
+    slice.Arm(**ring, absl::Milliseconds(5));
+    EXPECT_TRUE((*ring)->Run().ok());
+  };
+  for (int i = 0; i < 400 && received.size() < 3; ++i) run_slice();
+  ASSERT_EQ(received, (std::vector<std::string>{"before", "with-fd", "after"}));
+  EXPECT_EQ(had_fd, (std::vector<bool>{false, true, false}));
+  char buffer[16] = {};
+  ASSERT_EQ(::read(pipe_fds[0], buffer, sizeof buffer), 6);
+  EXPECT_EQ(std::string(buffer, 6), "via-fd");
+
+  // Tear down: close both channels and let every op finish before they are destroyed.
+  sender.Close();
+  receiver.Close();
+  for (int i = 0; i < 100 && (*ring)->ops_in_flight() > 0; ++i) run_slice();
+  EXPECT_EQ((*ring)->ops_in_flight(), 0);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+}  // namespace
+}  // namespace ringleader
