@@ -1,4 +1,5 @@
-// Unit tests for fsm/trace.h: trace lines are single JSON lines that parse back to the record.
+// Unit tests for fsm/trace.h and fsm/trace_check.h: trace lines are single JSON lines that parse
+// back to the record, with a one-off or a reused parser; the checker replays them.
 #include "fsm/trace.h"
 
 #include <gmock/gmock.h>
@@ -7,6 +8,9 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
+
+#include "fsm/trace_check.h"
 
 namespace ringleader {
 namespace {
@@ -248,6 +252,165 @@ TEST(ParseTraceLineTest, RejectsWrongTypes) {
   ExpectInvalid(With("event", "[]"));
   ExpectInvalid(With("cause", "7"));
   ExpectInvalid(With("cause", "null"));
+}
+
+TEST(TraceParserTest, ReusedParserAgreesWithOneOffParsing) {
+  TraceParser parser;
+  for (int s = 0; s < kWorkerStateCount; ++s) {
+    TraceRecord r = SampleRecord();
+    r.to = static_cast<WorkerState>(s);
+    r.cause = std::string(static_cast<size_t>(s) * 40, 'x');  // lines of growing length
+    const std::string line = FormatTraceLine(r);
+    auto reused = parser.Parse(line);
+    ASSERT_TRUE(reused.ok()) << reused.status();
+    ExpectSameRecord(*reused, r);
+  }
+  // A long line, then a short one: nothing of the long one leaks into the short one.
+  TraceRecord shorter = SampleRecord();
+  auto again = parser.Parse(FormatTraceLine(shorter));
+  ASSERT_TRUE(again.ok());
+  ExpectSameRecord(*again, shorter);
+}
+
+TEST(TraceParserTest, KeepsWorkingAfterBadLines) {
+  TraceParser parser;
+  EXPECT_FALSE(parser.Parse("{\"t_ns\":").ok());
+  EXPECT_FALSE(parser.Parse(With("to", "\"zombie\"")).ok());
+  EXPECT_FALSE(parser.Parse("").ok());
+  auto good = parser.Parse(FormatTraceLine(SampleRecord()));
+  ASSERT_TRUE(good.ok()) << good.status();
+  ExpectSameRecord(*good, SampleRecord());
+}
+
+TEST(TraceParserTest, IsMovable) {
+  TraceParser first;
+  TraceParser second = std::move(first);
+  EXPECT_TRUE(second.Parse(FormatTraceLine(SampleRecord())).ok());
+}
+
+// --- TraceChecker ---
+
+TraceRecord Rec(int64_t t, int slot, uint32_t gen, int pid, std::optional<WorkerState> from,
+                WorkerState to, WorkerEvent event, std::string cause = "") {
+  return TraceRecord{t, slot, gen, pid, from, to, event, std::move(cause)};
+}
+
+using S = WorkerState;
+using E = WorkerEvent;
+
+// One worker's whole legal life, lines 1..5.
+std::vector<TraceRecord> CleanLife(int slot = 0, uint32_t gen = 1, int pid = 100, int64_t t = 0) {
+  return {Rec(t + 1, slot, gen, pid, std::nullopt, S::kForking, E::kForked, "start"),
+          Rec(t + 2, slot, gen, pid, S::kForking, S::kOnline, E::kOnlineMessage),
+          Rec(t + 3, slot, gen, pid, S::kOnline, S::kListening, E::kListeningMessage),
+          Rec(t + 4, slot, gen, pid, S::kListening, S::kDraining, E::kDrainRequested, "x"),
+          Rec(t + 5, slot, gen, pid, S::kDraining, S::kDead, E::kExited, "code 0")};
+}
+
+std::vector<TraceViolation> Check(const std::vector<TraceRecord>& records,
+                                  const std::set<int>& alive = {}) {
+  TraceChecker checker;
+  int line = 0;
+  for (const TraceRecord& r : records) checker.Add(++line, r);
+  checker.Finish(alive);
+  return checker.violations();
+}
+
+TEST(TraceCheckerTest, AcceptsACleanLife) { EXPECT_TRUE(Check(CleanLife()).empty()); }
+
+TEST(TraceCheckerTest, ReportsASkippedStateOnTheLineAfterTheGap) {
+  std::vector<TraceRecord> life = CleanLife();
+  life.erase(life.begin() + 1);  // no online record: line 2 now moves from online
+  const auto v = Check(life);
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(v[0].line, 2);
+  EXPECT_THAT(v[0].what, HasSubstr("moves from online but is in forking"));
+}
+
+TEST(TraceCheckerTest, ReportsAnIllegalStep) {
+  std::vector<TraceRecord> life = CleanLife();
+  life[1] = Rec(2, 0, 1, 100, S::kForking, S::kListening, E::kListeningMessage);
+  const auto v = Check(life);
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(v[0].line, 2);
+  EXPECT_THAT(v[0].what, HasSubstr("illegal"));
+}
+
+TEST(TraceCheckerTest, ReportsTimeGoingBackwardsWithTheEarlierLine) {
+  std::vector<TraceRecord> life = CleanLife();
+  life[3].t_ns = 1;
+  const auto v = Check(life);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].line, 4);
+  EXPECT_THAT(v[0].what, HasSubstr("time goes backwards"));
+  EXPECT_THAT(v[0].what, HasSubstr("line 3"));
+}
+
+TEST(TraceCheckerTest, ReportsUnreadableLines) {
+  TraceChecker checker;
+  checker.Add(7, absl::InvalidArgumentError("unknown state \"zombie\""));
+  ASSERT_EQ(checker.violations().size(), 1u);
+  EXPECT_EQ(checker.violations()[0].line, 7);
+  EXPECT_THAT(checker.violations()[0].what, HasSubstr("zombie"));
+}
+
+TEST(TraceCheckerTest, AWorkerThatNeverDiesMustBeAlive) {
+  std::vector<TraceRecord> life = CleanLife();
+  life.pop_back();
+  const auto v = Check(life);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].line, 4);
+  EXPECT_THAT(v[0].what, HasSubstr("never dead"));
+  EXPECT_TRUE(Check(life, {100}).empty());
+}
+
+TEST(TraceCheckerTest, OneGenerationOfASlotIsOneWorker) {
+  std::vector<TraceRecord> records = CleanLife(0, 1, 100);
+  records.push_back(Rec(10, 0, 1, 101, std::nullopt, S::kForking, E::kForked, "start"));
+  const auto v = Check(records, {101});
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].line, 6);
+  EXPECT_THAT(v[0].what, HasSubstr("slot 0 gen 1 is already pid 100 (line 1)"));
+}
+
+TEST(TraceCheckerTest, GenerationsOnlyGrow) {
+  std::vector<TraceRecord> records = CleanLife(0, 2, 100);
+  for (const TraceRecord& r : CleanLife(0, 1, 101, 10)) records.push_back(r);
+  const auto v = Check(records);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].line, 6);
+  EXPECT_THAT(v[0].what, HasSubstr("generations only grow"));
+}
+
+TEST(TraceCheckerTest, APidIsNotAliveTwice) {
+  std::vector<TraceRecord> records = {
+      Rec(1, 0, 1, 100, std::nullopt, S::kForking, E::kForked, "start"),
+      Rec(2, 1, 1, 100, std::nullopt, S::kForking, E::kForked, "start")};
+  const auto v = Check(records, {100});
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(v[0].line, 2);
+  EXPECT_THAT(v[0].what, HasSubstr("reborn while still alive"));
+}
+
+TEST(TraceCheckerTest, APidMayBeReusedAfterItsDeath) {
+  std::vector<TraceRecord> records = CleanLife(0, 1, 100);
+  for (const TraceRecord& r : CleanLife(0, 2, 100, 10)) records.push_back(r);
+  EXPECT_TRUE(Check(records).empty());
+}
+
+TEST(TraceCheckerTest, NothingHappensToTheDead) {
+  std::vector<TraceRecord> records = CleanLife();
+  records.push_back(Rec(9, 0, 1, 100, S::kDead, S::kOnline, E::kOnlineMessage));
+  const auto v = Check(records);
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(v[0].line, 6);
+}
+
+TEST(TraceCheckerTest, ARecordWithoutBirth) {
+  const auto v = Check({Rec(1, 0, 1, 100, S::kOnline, S::kListening, E::kListeningMessage)});
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(v[0].line, 1);
+  EXPECT_THAT(v[0].what, HasSubstr("no birth record"));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ absl::StatusOr<Envelope> MessageReader::Read(std::string_view payload) {
     return absl::InvalidArgumentError("message is not valid JSON");
   }
   Envelope e;
+  e.raw = payload;
   if (doc.get_object().get(e.body) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError("message is not a JSON object");
   }

@@ -28,6 +28,7 @@ struct Envelope {
   int to_slot = -1;
   int from = -1;  // sender's slot as it claims; -1 when absent (the primary)
   simdjson::dom::object body;
+  std::string_view raw;  // the whole payload as received, for forwarding unchanged
 };
 
 class MessageReader {

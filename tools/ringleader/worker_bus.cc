@@ -3,8 +3,18 @@
 
 namespace ringleader {
 
+void WorkerBus::Attach(Channel* channel) {
+  channel_ = channel;
+  for (const std::string& m : early_) channel_->Send(m);
+  early_.clear();
+}
+
 bool WorkerBus::SendRaw(std::string_view payload) {
-  return channel_ != nullptr && channel_->Send(payload);
+  if (channel_ == nullptr) {
+    early_.emplace_back(payload);
+    return true;
+  }
+  return channel_->Send(payload);
 }
 
 bool WorkerBus::SendToPrimary(MessageBuilder message) { return SendRaw(std::move(message).Build()); }

@@ -27,8 +27,9 @@ class WorkerBus {
   WorkerBus(const WorkerBus&) = delete;
   WorkerBus& operator=(const WorkerBus&) = delete;
 
-  // The runtime connects the bus to its channel before the loop starts.
-  void Attach(Channel* channel) { channel_ = channel; }
+  // The runtime connects the bus to its channel before the loop starts; messages sent before
+  // that (from the setup callback) wait and go first.
+  void Attach(Channel* channel);
   int slot() const { return slot_; }
 
   // Each returns false when the message was dropped (queue full, or the primary is gone).
@@ -48,6 +49,7 @@ class WorkerBus {
  private:
   int slot_;
   Channel* channel_ = nullptr;
+  std::vector<std::string> early_;
   MessageReader reader_;
   std::vector<std::pair<std::string, Handler>> handlers_;
   uint64_t bad_messages_ = 0;
