@@ -101,9 +101,9 @@ TEST(GoldenContentTest, SummariesSayWhatHappened) {
   const std::string watchdog = summary("watchdog");
   EXPECT_THAT(watchdog, HasSubstr("restarts by cause: watchdog 1"));
   EXPECT_THAT(watchdog, HasSubstr("watchdog kill 1"));
-  EXPECT_THAT(watchdog, ::testing::ContainsRegex("replacement \\(exit -> next gen listening\\) +1 "));
-  const std::string timeline =
-      RunTool(TraceToolPath(), {TracePath("watchdog.trace")}).out;
+  EXPECT_THAT(watchdog,
+              ::testing::ContainsRegex("replacement \\(exit -> next gen listening\\) +1 "));
+  const std::string timeline = RunTool(TraceToolPath(), {TracePath("watchdog.trace")}).out;
   EXPECT_THAT(timeline, HasSubstr("killed by the watchdog (no heartbeat for 1185 ms), SIGKILL; "
                                   "restart now"));
   EXPECT_THAT(RunTool(TraceToolPath(), {TracePath("drain_timeout.trace")}).out,
@@ -120,7 +120,8 @@ class TamperedTraceTest : public ::testing::TestWithParam<Tampered> {};
 
 TEST_P(TamperedTraceTest, CheckFailsAtTheRightLine) {
   const Tampered t = GetParam();
-  const ToolResult r = RunTool(TraceToolPath(), {"--check", TracePath(absl::StrCat(t.name, ".trace"))});
+  const ToolResult r =
+      RunTool(TraceToolPath(), {"--check", TracePath(absl::StrCat(t.name, ".trace"))});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, StartsWith(absl::StrCat("line ", t.first_bad_line, ": ", t.says)));
   EXPECT_THAT(r.out, HasSubstr("check: FAILED"));
@@ -142,7 +143,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(BadInputTest, CheckNamesTheTruncatedLine) {
   const ToolResult r = RunTool(TraceToolPath(), {"--check", TracePath("broken.trace")});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out, HasSubstr("line 15: unreadable record: truncated: the file ends inside this line"));
+  EXPECT_THAT(r.out,
+              HasSubstr("line 15: unreadable record: truncated: the file ends inside this line"));
 }
 
 TEST(BadInputTest, OtherModesSkipTheLineAndSaySo) {
@@ -204,8 +206,8 @@ TEST(SvgFileTest, WellFormedWithOneRowPerWorkerGeneration) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const ToolResult lint = RunTool("/usr/bin/xmllint", {"--noout", svg});
     EXPECT_EQ(lint.exit_code, 0) << lint.err;
-    const ToolResult rows = RunTool(
-        "/usr/bin/xmllint", {"--xpath", "count(//*[local-name()='g'][@class='row'])", svg});
+    const ToolResult rows =
+        RunTool("/usr/bin/xmllint", {"--xpath", "count(//*[local-name()='g'][@class='row'])", svg});
     ASSERT_EQ(rows.exit_code, 0) << rows.err;
     int count = -1;
     EXPECT_TRUE(absl::SimpleAtoi(rows.out, &count)) << rows.out;
@@ -217,9 +219,9 @@ TEST(SvgFileTest, WellFormedWithOneRowPerWorkerGeneration) {
 // The README shows tools/ringleader_trace/example.svg: it must be what the tool draws now.
 TEST(SvgFileTest, ReadmeExampleIsCurrent) {
   const std::string svg = absl::StrCat(::testing::TempDir(), "/example.svg");
-  ASSERT_EQ(RunTool(TraceToolPath(), {"--svg", svg, TracePath("rolling_restart_8_load.trace")})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunTool(TraceToolPath(), {"--svg", svg, TracePath("rolling_restart_8_load.trace")}).exit_code,
+      0);
   const char* dir = std::getenv("RINGLEADER_SOURCE_DIR");
   ExpectGolden(ReadFileOrEmpty(svg),
                absl::StrCat(dir != nullptr ? dir : ".", "/tools/ringleader_trace/example.svg"));

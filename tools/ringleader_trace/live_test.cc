@@ -1,9 +1,11 @@
-// Integration: a real ringleader rolling-restarts 4 workers under keep-alive load; the trace it
-// writes passes `ringleader-trace --check` while it still runs (--alive=running) and after it
-// stopped, and shows one complete rollout during which no fewer than 4 workers were listening.
+// Integration: a real ringleader rolling-restarts 4 workers under keep-alive load, then one
+// worker is killed and replaced; the trace it writes passes `ringleader-trace --check` while it
+// still runs (--alive=running) and after it stopped, shows one complete rollout during which no
+// fewer than 4 workers were listening, and measures the killed worker's replacement.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -19,12 +21,12 @@
 namespace ringleader::trace_tool {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::Eventually;
+using ::testing::HasSubstr;
 using testing::LoadClient;
 using testing::LoadResult;
 using testing::RingleaderServer;
+using ::testing::StartsWith;
 
 TraceModel ReadModel(const std::string& path) {
   std::ifstream in(path);
@@ -39,8 +41,8 @@ TraceModel ReadModel(const std::string& path) {
 
 TEST(LiveTraceTest, RollingRestartUnderLoadPassesCheck) {
   constexpr int kWorkers = 4;
-  auto server = RingleaderServer::Start({absl::StrCat("--workers=", kWorkers),
-                                         "--rollout_stagger=50ms"});
+  auto server =
+      RingleaderServer::Start({absl::StrCat("--workers=", kWorkers), "--rollout_stagger=50ms"});
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string trace = server->trace_path();
 
@@ -51,9 +53,20 @@ TEST(LiveTraceTest, RollingRestartUnderLoadPassesCheck) {
   ASSERT_TRUE(server->process().WaitForLog("Rolling restart complete", absl::Seconds(20)))
       << server->process().Stderr();
   const long after_rollout = load.requests_so_far();
-  ASSERT_TRUE(Eventually(absl::Seconds(5), [&] { return load.requests_so_far() > after_rollout + 100; }));
+  ASSERT_TRUE(
+      Eventually(absl::Seconds(5), [&] { return load.requests_so_far() > after_rollout + 100; }));
   const LoadResult result = load.Stop();
   EXPECT_EQ(result.failures, 0) << result.Describe();
+  std::printf("%ld requests during the rolling restart\n", result.requests);
+
+  // A crash: the slot's next generation replaces it (4 + 4 + 1 "is listening" lines).
+  ASSERT_TRUE(Eventually(absl::Seconds(10), [&] {
+    return server->process().Children().size() == static_cast<size_t>(kWorkers);
+  }));  // the last old worker has finished draining
+  const std::vector<pid_t> workers = server->process().Children();
+  ASSERT_EQ(::kill(workers.front(), SIGKILL), 0);
+  ASSERT_TRUE(server->process().WaitForLog("is listening", absl::Seconds(10), 2 * kWorkers + 1))
+      << server->process().Stderr();
 
   // Still running: the new workers have not died, and that is fine because they are alive.
   const ToolResult running = RunTool(TraceToolPath(), {"--check", "--alive=running", trace});
@@ -68,7 +81,7 @@ TEST(LiveTraceTest, RollingRestartUnderLoadPassesCheck) {
   EXPECT_THAT(stopped.out, StartsWith(absl::StrCat("check: OK")));
 
   const TraceModel model = ReadModel(trace);
-  EXPECT_EQ(model.workers.size(), 2u * kWorkers);
+  EXPECT_EQ(model.workers.size(), 2u * kWorkers + 1);
   for (const WorkerHistory& w : model.workers) EXPECT_TRUE(w.dead()) << "pid " << w.pid;
   const std::vector<Rollout> rollouts = FindRollouts(model);
   ASSERT_EQ(rollouts.size(), 1u);
@@ -79,9 +92,12 @@ TEST(LiveTraceTest, RollingRestartUnderLoadPassesCheck) {
 
   const ToolResult summary = RunTool(TraceToolPath(), {"--summary", trace});
   EXPECT_EQ(summary.exit_code, 0) << summary.err;
-  EXPECT_THAT(summary.out, HasSubstr(absl::StrCat("restarts by cause: rolling restart ", kWorkers)));
-  EXPECT_THAT(summary.out, HasSubstr(absl::StrCat("serving: ", kWorkers, " before, ", kWorkers,
-                                                  " at worst")));
+  EXPECT_THAT(summary.out, HasSubstr(absl::StrCat("restarts by cause: rolling restart ", kWorkers,
+                                                  ", crash (SIGKILL) 1")));
+  EXPECT_THAT(summary.out,
+              ::testing::ContainsRegex("replacement \\(exit -> next gen listening\\) +1 "));
+  EXPECT_THAT(summary.out,
+              HasSubstr(absl::StrCat("serving: ", kWorkers, " before, ", kWorkers, " at worst")));
   std::printf("%s", summary.out.c_str());
 
   const std::string svg = absl::StrCat(::testing::TempDir(), "/live.svg");

@@ -27,9 +27,7 @@
 namespace ringleader::trace_tool {
 namespace {
 
-void Complain(absl::string_view message) {
-  std::cerr << "ringleader-trace: " << message << "\n";
-}
+void Complain(absl::string_view message) { std::cerr << "ringleader-trace: " << message << "\n"; }
 
 absl::Status WriteFile(const std::string& path, const std::string& contents) {
   std::ofstream out(path, std::ios::out | std::ios::trunc | std::ios::binary);
@@ -79,7 +77,8 @@ int Run(const Options& o) {
     if (!line->record.ok()) {
       ++skipped;
       if (!o.check) {
-        Complain(absl::StrCat("line ", line->number, ": skipped: ", line->record.status().message()));
+        Complain(
+            absl::StrCat("line ", line->number, ": skipped: ", line->record.status().message()));
       }
       continue;
     }

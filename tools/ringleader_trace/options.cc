@@ -34,8 +34,8 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
     const std::string_view arg = args[i];
     if (positional_only || arg == "-" || !arg.starts_with("-")) {
       if (!o.input.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat("one trace at a time: '", o.input,
-                                                       "' and '", Absl(arg), "'"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("one trace at a time: '", o.input, "' and '", Absl(arg), "'"));
       }
       o.input = std::string(arg);
     } else if (arg == "--") {

@@ -23,10 +23,10 @@ inline constexpr int kExitUsage = 2;  // bad arguments, unreadable input, unwrit
 extern const char kUsage[];
 
 struct Options {
-  std::string input;      // a path, or "-" for stdin
+  std::string input;  // a path, or "-" for stdin
   bool check = false;
   bool summary = false;
-  std::string svg_path;   // empty: no SVG
+  std::string svg_path;  // empty: no SVG
   bool help = false;
   // --check: workers not dead at the end are fine if their pid is here (the cluster still runs).
   std::set<int> alive;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -15,6 +16,7 @@
 namespace ringleader::trace_tool {
 namespace {
 
+constexpr std::string_view kRestartPlan = "restart ";  // "restart now", "restart in 92 ms"
 constexpr std::string_view kBackoffPlan = "restart in ";
 constexpr std::string_view kParkedPlan = "slot parked";
 
@@ -40,6 +42,30 @@ std::map<int, std::vector<size_t>> WorkersBySlot(const TraceModel& model) {
   return out;
 }
 
+// The slot's worker (of `workers`, one slot's) born first at or after `t_ns`.
+std::optional<size_t> FirstBornAtOrAfter(const TraceModel& model, const std::vector<size_t>& workers,
+                                         int64_t t_ns) {
+  std::optional<size_t> best;
+  for (size_t i : workers) {
+    const WorkerHistory& w = model.workers[i];
+    if (!w.born_in_trace || w.phases.front().start_ns < t_ns) continue;
+    if (!best || w.phases.front().start_ns < model.workers[*best].phases.front().start_ns) best = i;
+  }
+  return best;
+}
+
+// The slot's worker that died last at or before `t_ns`: whom a worker born then replaces.
+std::optional<size_t> LastDeathAtOrBefore(const TraceModel& model,
+                                          const std::vector<size_t>& workers, int64_t t_ns) {
+  std::optional<size_t> best;
+  for (size_t i : workers) {
+    const WorkerHistory& w = model.workers[i];
+    if (!w.dead() || w.phases.back().start_ns > t_ns) continue;
+    if (!best || w.phases.back().start_ns >= model.workers[*best].phases.back().start_ns) best = i;
+  }
+  return best;
+}
+
 std::vector<LatencyStats> Latencies(const TraceModel& model,
                                     const std::map<int, std::vector<size_t>>& by_slot) {
   using S = WorkerState;
@@ -62,17 +88,18 @@ std::vector<LatencyStats> Latencies(const TraceModel& model,
     }
     out.push_back(Stats(name, std::move(samples)));
   }
-  // Replacement: only a successor born after the exit replaces it (a rolling restart's new
-  // worker listens before the old one leaves: no gap to measure).
+  // Replacement: an exit the primary answered with a restart ("restart now", "restart in N ms"),
+  // to the listening of the slot's first worker born after it. (A rolling restart's new worker
+  // is born, and listens, before the old one leaves: there is no gap to measure.)
   std::vector<int64_t> replacement;
   for (const auto& [slot, workers] : by_slot) {
-    for (size_t k = 0; k + 1 < workers.size(); ++k) {
-      const WorkerHistory& gone = model.workers[workers[k]];
-      const WorkerHistory& next = model.workers[workers[k + 1]];
-      if (!gone.dead() || !next.born_in_trace) continue;
+    for (size_t i : workers) {
+      const WorkerHistory& gone = model.workers[i];
+      if (!gone.exit().plan.starts_with(kRestartPlan)) continue;
       const int64_t exited = gone.phases.back().start_ns;
-      const auto listening = next.EnteredAt(WorkerState::kListening);
-      if (next.phases.front().start_ns >= exited && listening) {
+      const std::optional<size_t> next = FirstBornAtOrAfter(model, workers, exited);
+      if (!next) continue;
+      if (const auto listening = model.workers[*next].EnteredAt(WorkerState::kListening)) {
         replacement.push_back(*listening - exited);
       }
     }
@@ -86,10 +113,6 @@ std::vector<std::pair<std::string, int>> RestartsByCause(
     const TraceModel& model, const std::map<int, std::vector<size_t>>& by_slot) {
   std::vector<std::pair<std::string, int>> out;
   // In birth order, so the listing order follows the trace.
-  std::map<size_t, size_t> predecessor;
-  for (const auto& [slot, workers] : by_slot) {
-    for (size_t k = 1; k < workers.size(); ++k) predecessor[workers[k]] = workers[k - 1];
-  }
   for (size_t i = 0; i < model.workers.size(); ++i) {
     const WorkerHistory& w = model.workers[i];
     if (!w.born_in_trace || w.birth_cause == "start" || w.birth_cause == "scale up") continue;
@@ -97,12 +120,13 @@ std::vector<std::pair<std::string, int>> RestartsByCause(
       Count(out, "rolling restart");
       continue;
     }
-    auto p = predecessor.find(i);
-    if (p == predecessor.end() || !model.workers[p->second].dead()) {
+    const std::optional<size_t> p =
+        LastDeathAtOrBefore(model, by_slot.at(w.slot), w.phases.front().start_ns);
+    if (!p) {
       Count(out, w.birth_cause);
       continue;
     }
-    const WorkerHistory& before = model.workers[p->second];
+    const WorkerHistory& before = model.workers[*p];
     switch (before.end()) {
       case EndKind::kWatchdogKill: Count(out, "watchdog"); break;
       case EndKind::kDrainTimeoutKill: Count(out, "drain timeout"); break;
@@ -193,9 +217,9 @@ Summary Summarise(const TraceModel& model, int skipped_lines) {
   const auto by_slot = WorkersBySlot(model);
   s.slots = static_cast<int>(by_slot.size());
   s.latencies = Latencies(model, by_slot);
-  for (const EndKind kind : {EndKind::kDrained, EndKind::kCrashed, EndKind::kWatchdogKill,
-                             EndKind::kDrainTimeoutKill, EndKind::kReadyTimeoutKill,
-                             EndKind::kAlive}) {
+  for (const EndKind kind :
+       {EndKind::kDrained, EndKind::kCrashed, EndKind::kWatchdogKill, EndKind::kDrainTimeoutKill,
+        EndKind::kReadyTimeoutKill, EndKind::kAlive}) {
     int n = 0;
     for (const WorkerHistory& w : model.workers) n += w.end() == kind ? 1 : 0;
     if (n > 0) s.ends.emplace_back(std::string(EndKindName(kind)), n);
@@ -230,10 +254,12 @@ std::string RenderSummary(const Summary& s, const TraceModel& model) {
       "trace: %d records, %d worker generations in %d slots, over %s (times relative to the "
       "first record)\n",
       s.records, s.workers, s.slots, FormatDuration(s.span_ns));
-  if (s.skipped_lines > 0) absl::StrAppend(&out, "skipped: ", s.skipped_lines, " unreadable lines\n");
+  if (s.skipped_lines > 0)
+    absl::StrAppend(&out, "skipped: ", s.skipped_lines, " unreadable lines\n");
 
-  absl::StrAppend(&out, "\n", absl::StrFormat("%-42s %4s %10s %10s %10s\n", "latency", "n",
-                                                "p50", "p95", "max"));
+  absl::StrAppend(
+      &out, "\n",
+      absl::StrFormat("%-42s %4s %10s %10s %10s\n", "latency", "n", "p50", "p95", "max"));
   for (const LatencyStats& l : s.latencies) {
     absl::StrAppend(&out, absl::StrFormat("%-42s %4d %10s %10s %10s\n", l.name, l.samples.size(),
                                           Cell(l, l.Percentile(50)), Cell(l, l.Percentile(95)),

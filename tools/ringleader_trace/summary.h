@@ -21,7 +21,7 @@ namespace ringleader::trace_tool {
 
 struct LatencyStats {
   std::string name;
-  std::vector<int64_t> samples;  // sorted, nanoseconds
+  std::vector<int64_t> samples;              // sorted, nanoseconds
   int64_t Percentile(double percent) const;  // nearest rank; 0 when there are no samples
   int64_t max() const { return samples.empty() ? 0 : samples.back(); }
 };

@@ -66,6 +66,22 @@ TEST(SummaryTest, ReplacementLatencyIsExitToTheNextGenerationListening) {
               ElementsAre(Pair("crash (SIGKILL)", 1), Pair("rolling restart", 1)));
 }
 
+// After a stopped rollout the slot's newest generation is the dead newcomer; a later crash of
+// the old worker is still what the next birth replaces.
+TEST(SummaryTest, ReplacementAfterAStoppedRollout) {
+  TraceScript t;
+  t.Start(0, 0, 1, 100, "start");
+  t.Birth(1000, 0, 2, 200, "rolling restart")
+      .Step(1020, 0, 2, 200, S::kDead, E::kExited,
+            "code 1; rolling restart stopped, old worker stays");
+  t.Step(3000, 0, 1, 100, S::kDead, E::kExited, "SIGKILL; restart now");
+  t.Start(3001, 0, 3, 300, "replace pid 100 (SIGKILL)");  // listening at 3017
+  const Summary s = Summarise(t.model(), 0);
+  EXPECT_THAT(Named(s, "replacement").samples, ElementsAre(17 * kMs));
+  EXPECT_THAT(s.restarts_by_cause,
+              ElementsAre(Pair("rolling restart", 1), Pair("crash (SIGKILL)", 1)));
+}
+
 TEST(SummaryTest, RestartCausesComeFromThePredecessorsEnd) {
   TraceScript t;
   t.Start(0, 0, 1, 100, "start")
@@ -106,7 +122,8 @@ TEST(SummaryTest, CrashLoopsAndParkedSlots) {
   EXPECT_EQ(s.parked[0].why, "crash loop");
   EXPECT_EQ(s.parked[0].at_ns, 1815 * kMs);
   EXPECT_EQ(s.parked[0].revived_ns, -1);
-  EXPECT_THAT(s.restarts_by_cause, ElementsAre(Pair("crash (SIGABRT)", 1), Pair("crash (code 1)", 2)));
+  EXPECT_THAT(s.restarts_by_cause,
+              ElementsAre(Pair("crash (SIGABRT)", 1), Pair("crash (code 1)", 2)));
   const std::string text = RenderSummary(s, t.model());
   EXPECT_THAT(text, HasSubstr("slot 0: 3 quick deaths (gen 2-4) from +1.501s to +1.815s, "
                               "backoff 92 ms, 163 ms, then parked"));
@@ -124,7 +141,8 @@ TEST(SummaryTest, AParkedSlotRevivedByARollout) {
 
 TEST(SummaryTest, OneQuickDeathIsNotACrashLoop) {
   TraceScript t;
-  t.Birth(0, 0, 1, 100, "start").Step(20, 0, 1, 100, S::kDead, E::kExited, "code 1; restart in 100 ms");
+  t.Birth(0, 0, 1, 100, "start")
+      .Step(20, 0, 1, 100, S::kDead, E::kExited, "code 1; restart in 100 ms");
   t.Start(120, 0, 2, 101, "restart after backoff");
   EXPECT_TRUE(Summarise(t.model(), 0).crash_loops.empty());
 }
@@ -136,7 +154,8 @@ TraceScript RolloutTrace(int slots, int64_t start_ms) {
   for (int i = 0; i < slots; ++i) {
     const int64_t at = start_ms + 200 * i;
     t.Start(at, i, 2, 200 + i, "rolling restart");
-    t.Drain(at + 16, i, 1, 100 + i, "rolling restart: replaced by pid " + std::to_string(200 + i), 30);
+    t.Drain(at + 16, i, 1, 100 + i, "rolling restart: replaced by pid " + std::to_string(200 + i),
+            30);
   }
   return t;
 }
@@ -161,8 +180,10 @@ TEST(RolloutsTest, MeasuresLengthAndWorstMoment) {
 
 TEST(RolloutsTest, ASlotComingRoundAgainStartsTheNextRollout) {
   TraceScript t = RolloutTrace(2, 1000);
-  t.Start(2000, 0, 3, 300, "rolling restart").Drain(2016, 0, 2, 200, "rolling restart: replaced by pid 300");
-  t.Start(2200, 1, 3, 301, "rolling restart").Drain(2216, 1, 2, 201, "rolling restart: replaced by pid 301");
+  t.Start(2000, 0, 3, 300, "rolling restart")
+      .Drain(2016, 0, 2, 200, "rolling restart: replaced by pid 300");
+  t.Start(2200, 1, 3, 301, "rolling restart")
+      .Drain(2216, 1, 2, 201, "rolling restart: replaced by pid 301");
   const auto rollouts = FindRollouts(t.model());
   ASSERT_EQ(rollouts.size(), 2u);
   EXPECT_EQ(rollouts[1].start_ns, 2000 * kMs);
@@ -173,7 +194,8 @@ TEST(RolloutsTest, AFailedNewWorkerStopsTheRollout) {
   TraceScript t;
   t.Start(0, 0, 1, 100, "start").Start(0, 1, 1, 101, "start");
   t.Birth(1000, 0, 2, 200, "rolling restart")
-      .Step(1020, 0, 2, 200, S::kDead, E::kExited, "code 1; rolling restart stopped, old worker stays");
+      .Step(1020, 0, 2, 200, S::kDead, E::kExited,
+            "code 1; rolling restart stopped, old worker stays");
   const auto rollouts = FindRollouts(t.model());
   ASSERT_EQ(rollouts.size(), 1u);
   EXPECT_EQ(rollouts[0].slots_replaced, 0);

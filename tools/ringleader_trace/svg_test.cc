@@ -26,7 +26,8 @@ TEST(SvgTest, OneRowPerWorkerGeneration) {
   for (int i = 0; i < 8; ++i) t.Start(0, i, 1, 100 + i, "start");
   for (int i = 0; i < 8; ++i) {
     t.Start(1000 + 100 * i, i, 2, 200 + i, "rolling restart");
-    t.Drain(1016 + 100 * i, i, 1, 100 + i, "rolling restart: replaced by pid " + std::to_string(200 + i));
+    t.Drain(1016 + 100 * i, i, 1, 100 + i,
+            "rolling restart: replaced by pid " + std::to_string(200 + i));
   }
   const std::string svg = RenderSvg(t.model(), FindRollouts(t.model()));
   EXPECT_THAT(svg, StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "));
@@ -34,8 +35,8 @@ TEST(SvgTest, OneRowPerWorkerGeneration) {
   EXPECT_EQ(Count(svg, "<g class=\"row\""), 16);
   EXPECT_THAT(svg, HasSubstr("data-slot=\"7\" data-gen=\"2\" data-pid=\"207\""));
   EXPECT_EQ(Count(svg, "class=\"rollout\""), 1);
-  for (const char* label : {"forking", "online", "listening", "draining", "rolling restart",
-                            "exit", "crash/kill", "timeout", "workers listening", "0.0 s"}) {
+  for (const char* label : {"forking", "online", "listening", "draining", "rolling restart", "exit",
+                            "crash/kill", "timeout", "workers listening", "0.0 s"}) {
     EXPECT_THAT(svg, HasSubstr(label));
   }
   EXPECT_THAT(svg, Not(HasSubstr("<script")));

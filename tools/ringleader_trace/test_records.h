@@ -36,8 +36,7 @@ class TraceScript {
   TraceScript& Start(int64_t t_ms, int slot, uint32_t gen, int pid, std::string cause) {
     Birth(t_ms, slot, gen, pid, std::move(cause));
     Step(t_ms + 15, slot, gen, pid, WorkerState::kOnline, WorkerEvent::kOnlineMessage);
-    return Step(t_ms + 16, slot, gen, pid, WorkerState::kListening,
-                WorkerEvent::kListeningMessage);
+    return Step(t_ms + 16, slot, gen, pid, WorkerState::kListening, WorkerEvent::kListeningMessage);
   }
   // listening → draining (drain_requested) → dead (code 0) `drain_ms` later.
   TraceScript& Drain(int64_t t_ms, int slot, uint32_t gen, int pid, std::string why,

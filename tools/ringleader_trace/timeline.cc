@@ -36,9 +36,9 @@ std::string TimelineHeader(int64_t first_ns) {
 std::string DescribeEnd(const WorkerHistory& w) {
   const ExitCause exit = w.exit();
   const Mark* escalation = w.Escalation();
-  const std::string why =
-      escalation != nullptr && !escalation->cause.empty() ? absl::StrCat(" (", escalation->cause, ")")
-                                                           : "";
+  const std::string why = escalation != nullptr && !escalation->cause.empty()
+                              ? absl::StrCat(" (", escalation->cause, ")")
+                              : "";
   switch (w.end()) {
     case EndKind::kAlive: return absl::StrCat("still ", Absl(StateName(w.state())));
     case EndKind::kDrained: return absl::StrCat("drained, ", StatusAndPlan(exit));
@@ -58,14 +58,15 @@ std::string DescribeEnd(const WorkerHistory& w) {
 
 std::string RenderWorker(const WorkerHistory& w, const TraceModel& model) {
   const auto at = [&model](int64_t t_ns) { return FormatOffset(t_ns - model.first_ns); };
-  std::string out = absl::StrFormat(
-      "slot %d  gen %u  pid %d  (%s)\n", w.slot, w.generation, w.pid,
-      w.born_in_trace ? w.birth_cause : std::string("born before the trace"));
+  std::string out =
+      absl::StrFormat("slot %d  gen %u  pid %d  (%s)\n", w.slot, w.generation, w.pid,
+                      w.born_in_trace ? w.birth_cause : std::string("born before the trace"));
   size_t next_mark = 0;
   auto marks_until = [&](int line) {
     for (; next_mark < w.marks.size() && w.marks[next_mark].line < line; ++next_mark) {
       const Mark& m = w.marks[next_mark];
-      absl::StrAppend(&out, absl::StrFormat("  %10s  ! %s\n", at(m.t_ns), Detail(m.event, m.cause)));
+      absl::StrAppend(&out,
+                      absl::StrFormat("  %10s  ! %s\n", at(m.t_ns), Detail(m.event, m.cause)));
     }
   };
   for (size_t i = 0; i < w.phases.size(); ++i) {
@@ -87,8 +88,8 @@ std::string RenderWorker(const WorkerHistory& w, const TraceModel& model) {
     } else if (p.start_known && p.state != WorkerState::kForking) {
       detail = p.cause;
     }
-    std::string line = absl::StrFormat("  %10s  %-10s %10s  %s", start, StateName(p.state),
-                                       duration, detail);
+    std::string line =
+        absl::StrFormat("  %10s  %-10s %10s  %s", start, StateName(p.state), duration, detail);
     while (!line.empty() && line.back() == ' ') line.pop_back();
     absl::StrAppend(&out, line, "\n");
   }

@@ -53,8 +53,7 @@ EndKind WorkerHistory::end() const {
       case WorkerEvent::kOnlineMessage:
       case WorkerEvent::kListeningMessage:
       case WorkerEvent::kDrainRequested:
-      case WorkerEvent::kExited:
-        break;
+      case WorkerEvent::kExited: break;
     }
   }
   for (const Phase& p : phases) {
@@ -115,14 +114,12 @@ bool IsEscalation(WorkerEvent event) {
   switch (event) {
     case WorkerEvent::kWatchdogTimeout:
     case WorkerEvent::kDrainTimeout:
-    case WorkerEvent::kReadyTimeout:
-      return true;
+    case WorkerEvent::kReadyTimeout: return true;
     case WorkerEvent::kForked:
     case WorkerEvent::kOnlineMessage:
     case WorkerEvent::kListeningMessage:
     case WorkerEvent::kDrainRequested:
-    case WorkerEvent::kExited:
-      return false;
+    case WorkerEvent::kExited: return false;
   }
   return false;
 }

@@ -67,8 +67,8 @@ struct WorkerHistory {
   uint32_t generation = 0;
   int pid = 0;
   bool born_in_trace = false;
-  std::string birth_cause;   // "start", "rolling restart", "replace pid N (SIGKILL)", ...
-  std::vector<Phase> phases;  // in time order, never empty
+  std::string birth_cause;        // "start", "rolling restart", "replace pid N (SIGKILL)", ...
+  std::vector<Phase> phases;      // in time order, never empty
   std::vector<Mark> marks;        // records that kept the state
   std::vector<Mark> escalations;  // watchdog, drain and ready timeouts, whether or not they
                                   // changed the state

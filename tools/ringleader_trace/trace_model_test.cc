@@ -75,7 +75,8 @@ TEST(TraceModelTest, EscalationsAndHowEachLifeEnds) {
       .Step(5000, 2, 1, 300, S::kDraining, E::kReadyTimeout)
       .Step(5001, 2, 1, 300, S::kDead, E::kExited, "SIGKILL; restart now");
   // Crash.
-  t.Birth(0, 3, 1, 400, "start").Step(20, 3, 1, 400, S::kDead, E::kExited, "code 1; restart in 92 ms");
+  t.Birth(0, 3, 1, 400, "start")
+      .Step(20, 3, 1, 400, S::kDead, E::kExited, "code 1; restart in 92 ms");
   const auto& w = t.model().workers;
   ASSERT_EQ(w.size(), 4u);
   EXPECT_EQ(w[0].end(), EndKind::kWatchdogKill);
@@ -113,9 +114,9 @@ TEST(TraceModelTest, AWorkerBornBeforeTheTraceStartsAtTheTraceStart) {
 
 TEST(TraceModelTest, ServingCountsListeningWorkers) {
   TraceScript t;
-  t.Start(0, 0, 1, 100, "start").Start(0, 1, 1, 101, "start");     // 2 listening at 16 ms
-  t.Start(100, 0, 2, 102, "rolling restart");                         // 3 at 116 ms
-  t.Drain(117, 0, 1, 100, "rolling restart: replaced by pid 102");   // 2 at 117 ms
+  t.Start(0, 0, 1, 100, "start").Start(0, 1, 1, 101, "start");      // 2 listening at 16 ms
+  t.Start(100, 0, 2, 102, "rolling restart");                       // 3 at 116 ms
+  t.Drain(117, 0, 1, 100, "rolling restart: replaced by pid 102");  // 2 at 117 ms
   const auto steps = ServingOverTime(t.model());
   ASSERT_EQ(steps.size(), 3u);  // both first workers listen at the same instant: one step
   EXPECT_EQ(steps[0].t_ns, 16'000'000);

@@ -40,9 +40,8 @@ std::optional<TraceLine> TraceReader::Next() {
   TraceLine line{.number = number_, .record = parser_.Parse(buffer_)};
   // getline stops at EOF without a newline only on the last, unterminated line.
   if (in_.eof() && !line.record.ok()) {
-    line.record = absl::InvalidArgumentError(
-        absl::StrCat("truncated: the file ends inside this line (",
-                     line.record.status().message(), ")"));
+    line.record = absl::InvalidArgumentError(absl::StrCat(
+        "truncated: the file ends inside this line (", line.record.status().message(), ")"));
   }
   return line;
 }

@@ -2,8 +2,9 @@
 // with one reusable TraceParser. It reads a file or stdin line by line, so it can follow a live
 // `tail -f` of a trace: each line is handed out as soon as its newline arrives.
 //
-//   ASSIGN_OR_EXIT(std::unique_ptr<std::istream> in, OpenTraceInput(path));   // "-": stdin
-//   TraceReader reader(*in);
+//   absl::StatusOr<std::unique_ptr<std::istream>> in = OpenTraceInput(path);  // "-": stdin
+//   if (!in.ok()) return in.status();
+//   TraceReader reader(**in);
 //   while (std::optional<TraceLine> line = reader.Next()) {
 //     if (!line->record.ok()) Warn(line->number, line->record.status().message());
 //   }
@@ -25,8 +26,8 @@
 namespace ringleader::trace_tool {
 
 struct TraceLine {
-  int number = 0;                          // 1-based line number in the input
-  absl::StatusOr<TraceRecord> record;      // InvalidArgument: why this line is not a record
+  int number = 0;                      // 1-based line number in the input
+  absl::StatusOr<TraceRecord> record;  // InvalidArgument: why this line is not a record
 };
 
 // "-" is stdin; anything else a file, opened for reading. NotFound/PermissionDenied/... with the
