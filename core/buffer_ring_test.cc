@@ -1,4 +1,5 @@
 // Unit tests for core/buffer_ring.h with a MultishotRecvOp: provided buffers, ids, recycling.
+#include "core/ring_test_util.h"
 #include "core/buffer_ring.h"
 
 #include <gtest/gtest.h>
@@ -71,12 +72,7 @@ class BufferRingTest : public testing::Test {
   }
 
   bool RunUntil(const std::function<bool()>& done, absl::Duration limit = absl::Seconds(3)) {
-    TimeoutOp guard([this](int, uint32_t) noexcept { ring_->Stop(); });
-    guard.Arm(*ring_, limit);
-    while (!done() && guard.in_flight()) EXPECT_TRUE(ring_->Run().ok());
-    ring_->Cancel(guard);
-    while (guard.in_flight()) EXPECT_TRUE(ring_->Run().ok());
-    return done();
+    return RunRingUntil(*ring_, done, limit);
   }
 
   void PeerWrite(const std::string& bytes) {

@@ -1,4 +1,5 @@
 // Unit tests for core/ring.h and core/ops.h: setup, the loop, cancellation, Defer, op lifetime.
+#include "core/ring_test_util.h"
 #include "core/ring.h"
 
 #include <gtest/gtest.h>
@@ -47,12 +48,7 @@ void RunUntilDone(Ring& ring, const Op& op, absl::Duration limit = absl::Seconds
   EXPECT_FALSE(op.in_flight()) << "op did not complete within " << limit;
 }
 
-// Runs `ring` for `d` (whatever completes meanwhile is dispatched).
-void RunFor(Ring& ring, absl::Duration d) {
-  TimeoutOp timer([&ring](int, uint32_t) noexcept { ring.Stop(); });
-  timer.Arm(ring, d);
-  while (timer.in_flight()) ASSERT_TRUE(ring.Run().ok());
-}
+void RunFor(Ring& ring, absl::Duration d) { RunRingFor(ring, d); }
 
 bool KernelAtLeast(int major, int minor) {
   utsname u{};

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ring_test_util.h"
 #include "core/ops.h"
 #include "core/ring.h"
 #include "ipc/channel.h"
@@ -44,13 +45,7 @@ TEST(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
   ASSERT_TRUE(sender.SendWithFd("with-fd", UniqueFd(::dup(pipe_fds[1]))));
   ASSERT_TRUE(sender.Send("after"));
 
-  // Drive the loop in 5 ms slices until all three frames are in (2 s at most).
-  auto run_slice = [&] {
-    TimeoutOp slice([&](int, uint32_t) noexcept { (*ring)->Stop(); });
-    slice.Arm(**ring, absl::Milliseconds(5));
-    EXPECT_TRUE((*ring)->Run().ok());
-  };
-  for (int i = 0; i < 400 && received.size() < 3; ++i) run_slice();
+  ASSERT_TRUE(RunRingUntil(**ring, [&] { return received.size() == 3; }));
   ASSERT_EQ(received, (std::vector<std::string>{"before", "with-fd", "after"}));
   EXPECT_EQ(had_fd, (std::vector<bool>{false, true, false}));
   char buffer[16] = {};
@@ -60,7 +55,7 @@ TEST(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
   // Tear down: close both channels and let every op finish before they are destroyed.
   sender.Close();
   receiver.Close();
-  for (int i = 0; i < 100 && (*ring)->ops_in_flight() > 0; ++i) run_slice();
+  RunRingUntil(**ring, [&] { return (*ring)->ops_in_flight() == 0; });
   EXPECT_EQ((*ring)->ops_in_flight(), 0);
   ::close(pipe_fds[0]);
   ::close(pipe_fds[1]);

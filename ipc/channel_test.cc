@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ring_test_util.h"
 #include "core/ops.h"
 #include "core/ring.h"
 #include "ipc/frame.h"
@@ -64,20 +65,11 @@ class ChannelTest : public testing::Test {
 
   // Runs the ring until `done()` holds or `limit` passes (a TimeoutOp guard: nothing can hang).
   bool RunUntil(const std::function<bool()>& done, absl::Duration limit = absl::Seconds(3)) {
-    TimeoutOp guard([this](int, uint32_t) noexcept { ring_->Stop(); });
-    guard.Arm(*ring_, limit);
-    while (!done() && guard.in_flight()) EXPECT_TRUE(ring_->Run().ok());
-    ring_->Cancel(guard);
-    while (guard.in_flight()) EXPECT_TRUE(ring_->Run().ok());
-    return done();
+    return RunRingUntil(*ring_, done, limit);
   }
 
   // Runs the ring for `d`, letting every queued operation reach the kernel and complete.
-  void RunFor(absl::Duration d) {
-    TimeoutOp timer([this](int, uint32_t) noexcept { ring_->Stop(); });
-    timer.Arm(*ring_, d);
-    while (timer.in_flight()) EXPECT_TRUE(ring_->Run().ok());
-  }
+  void RunFor(absl::Duration d) { RunRingFor(*ring_, d); }
 
   // Reads the raw peer end through the ring into peer_bytes_, until cancelled or EOF.
   void StartPeerReader() {
