@@ -31,13 +31,20 @@ void Channel::ArmRecv() noexcept {
 }
 
 void Channel::CollectFds() noexcept {
+  // The kernel drops descriptors that did not fit the control buffer; count them.
+  if ((recv_msg_.msg_flags & MSG_CTRUNC) != 0) ++refused_fds_;
   for (cmsghdr* c = CMSG_FIRSTHDR(&recv_msg_); c != nullptr; c = CMSG_NXTHDR(&recv_msg_, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
     for (size_t i = 0; i < count; ++i) {
       int received;
       std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof received);
-      received_fds_.emplace_back(received);
+      UniqueFd fd(received);  // closed here unless kept
+      if (!limits_.accept_fds || closing_ || received_fds_.size() >= kMaxHeldFds) {
+        ++refused_fds_;
+        continue;
+      }
+      received_fds_.push_back(std::move(fd));
     }
   }
 }
@@ -50,13 +57,13 @@ UniqueFd Channel::TakeReceivedFd() noexcept {
 }
 
 void Channel::OnRecv(int res) noexcept {
+  if (res > 0) CollectFds();  // even while closing: descriptors must not leak
   if (closing_) return MaybeFinish();
   if (res == 0) return Fail(absl::UnavailableError("peer closed the channel"));
   if (res < 0) {
     if (res == -EINTR || res == -EAGAIN) return ArmRecv();
     return Fail(ErrnoStatus(-res, "channel recv"));
   }
-  CollectFds();
   decoder_.Feed(std::string_view(recv_buffer_, static_cast<size_t>(res)));
   while (auto frame = decoder_.Next()) {
     callbacks_.on_message(*frame);

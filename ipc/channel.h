@@ -32,6 +32,9 @@ namespace ringleader {
 struct ChannelLimits {
   size_t max_payload = 64 * 1024;         // larger frames are skipped and counted
   size_t max_queued_bytes = 1024 * 1024;  // outbound backlog, in-flight send included
+  // Keep descriptors the peer sends (SCM_RIGHTS) for TakeReceivedFd(); otherwise they are
+  // closed on arrival, so a peer cannot make us hold descriptors. At most kMaxHeldFds are held.
+  bool accept_fds = false;
 };
 
 struct ChannelCallbacks {
@@ -60,6 +63,9 @@ class Channel {
   bool closed() const noexcept { return closing_; }
   uint64_t dropped_sends() const noexcept { return dropped_sends_; }
   uint64_t oversize_frames() const noexcept { return decoder_.oversize_frames(); }
+  // Descriptors refused (not accepted, over the cap, or cut off by MSG_CTRUNC).
+  uint64_t refused_fds() const noexcept { return refused_fds_; }
+  static constexpr size_t kMaxHeldFds = 64;
   size_t queued_bytes() const noexcept { return queued_bytes_; }
   int fd() const noexcept { return fd_.get(); }
 
@@ -98,6 +104,7 @@ class Channel {
   msghdr send_msg_{};
   alignas(cmsghdr) char send_control_[CMSG_SPACE(sizeof(int))];
   uint64_t dropped_sends_ = 0;
+  uint64_t refused_fds_ = 0;
   bool closing_ = false;
   bool finished_ = false;
   absl::Status close_reason_;

@@ -27,7 +27,7 @@ TEST(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
   Channel* receiver_ptr = nullptr;
   Channel sender(**ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
                                                   .on_closed = [](const absl::Status&) {}});
-  Channel receiver(**ring, UniqueFd(pair[1]), {},
+  Channel receiver(**ring, UniqueFd(pair[1]), {.accept_fds = true},
                    {.on_message =
                         [&](std::string_view payload) {
                           received.emplace_back(payload);
@@ -59,6 +59,35 @@ TEST(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
   EXPECT_EQ((*ring)->ops_in_flight(), 0);
   ::close(pipe_fds[0]);
   ::close(pipe_fds[1]);
+}
+
+TEST(ChannelFdTest, DescriptorsAreClosedOnArrivalUnlessAccepted) {
+  auto ring = Ring::Create();
+  ASSERT_TRUE(ring.ok());
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  int received = 0;
+  Channel sender(**ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
+                                                  .on_closed = [](const absl::Status&) {}});
+  Channel primary_side(**ring, UniqueFd(pair[1]), {},  // accept_fds defaults to false
+                       {.on_message = [&](std::string_view) { ++received; },
+                        .on_closed = [](const absl::Status&) {}});
+  primary_side.Start();
+  sender.Start();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(sender.SendWithFd("fd", UniqueFd(::dup(pipe_fds[1]))));
+  ASSERT_TRUE(RunRingUntil(**ring, [&] { return received == 5; }));
+  EXPECT_EQ(primary_side.refused_fds(), 5u);
+  EXPECT_FALSE(primary_side.TakeReceivedFd());
+  // Every duplicate of the write end is closed again: closing ours makes the pipe report EOF.
+  ::close(pipe_fds[1]);
+  char c;
+  EXPECT_EQ(::read(pipe_fds[0], &c, 1), 0) << "a passed descriptor leaked";
+  ::close(pipe_fds[0]);
+  sender.Close();
+  primary_side.Close();
+  RunRingUntil(**ring, [&] { return (*ring)->ops_in_flight() == 0; });
 }
 
 }  // namespace

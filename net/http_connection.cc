@@ -77,8 +77,7 @@ void HttpConnection::OnRecv(int res, uint32_t flags) noexcept {
 void HttpConnection::Consume(std::string_view bytes) noexcept {
   const int error_status = parser_.Feed(bytes);
   if (error_status != 0) {
-    const HttpResponse error = ErrorResponse(error_status);
-    AppendResponse(out_, error, {.keep_alive = false, .date = server_.date()});
+    QueueResponse(ErrorResponse(error_status), {.keep_alive = false});
     phase_ = Phase::kClosing;
   }
   if (parser_.mid_request()) {
@@ -103,23 +102,35 @@ bool HttpConnection::OnRequest(HttpRequest& request) noexcept {
   request.server_draining = server_.draining();
   server_.router().Route(request, response_);
   ResponseFraming framing = FramingFor(request, server_.draining(), server_.date());
-  if (response_.delay > absl::ZeroDuration() || !delayed_.empty()) {
-    // Slow path: this response waits for a timer, or for one queued before it.
+  if (response_.delay > absl::ZeroDuration()) {
+    // Slow path: this response waits for its timer; later ones queue behind it.
     auto entry = std::make_unique<Delayed>(*this);
     entry->framing = framing;
-    if (response_.delay > absl::ZeroDuration()) {
-      entry->timer.Arm(server_.ring(), response_.delay);
-    } else {
-      entry->ready = true;
-    }
+    entry->timer.Arm(server_.ring(), response_.delay);
     entry->response = std::move(response_);
     delayed_.push_back(std::move(entry));
+  } else if (!delayed_.empty()) {
+    QueueResponse(std::move(response_), framing);
   } else {
     AppendResponse(out_, response_, framing);
   }
   if (framing.keep_alive) return true;
   phase_ = Phase::kClosing;
   return false;
+}
+
+void HttpConnection::QueueResponse(HttpResponse response, ResponseFraming framing) noexcept {
+  if (delayed_.empty()) {
+    framing.date = server_.date();
+    AppendResponse(out_, response, framing);
+    return;
+  }
+  // Responses leave in request order: behind a delayed one, even an error waits its turn.
+  auto entry = std::make_unique<Delayed>(*this);
+  entry->framing = framing;
+  entry->response = std::move(response);
+  entry->ready = true;
+  delayed_.push_back(std::move(entry));
 }
 
 void HttpConnection::PromoteReadyDelayed() noexcept {
@@ -165,7 +176,10 @@ void HttpConnection::OnSent(int res) noexcept {
 void HttpConnection::CloseAfterFlush() noexcept {
   if (phase_ == Phase::kOpen) phase_ = Phase::kClosing;
   if (phase_ != Phase::kClosing) return;
-  deadline_ = server_.now() + server_.options().linger_timeout;
+  // A response still being prepared (a delay) is bounded by the drain timeout, not the linger
+  // timeout; bytes waiting for the kernel, or our lingering read, are bounded by the latter.
+  deadline_ = delayed_.empty() ? server_.now() + server_.options().linger_timeout
+                               : absl::InfiniteFuture();
   if (!out_.empty() || sent_ != sending_.size() || !delayed_.empty()) return;
   // The client's last request ended exactly where its bytes did (it asked for close, or we are
   // draining): nothing is unread, so close() sends a clean FIN and no lingering read is needed.
@@ -194,8 +208,7 @@ void HttpConnection::CheckDeadlines(absl::Time now) noexcept {
   switch (phase_) {
     case Phase::kOpen:
       if (parser_.mid_request()) {
-        const HttpResponse timeout = ErrorResponse(408);
-        AppendResponse(out_, timeout, {.keep_alive = false, .date = server_.date()});
+        QueueResponse(ErrorResponse(408), {.keep_alive = false});
         Flush();
       }
       return CloseAfterFlush();

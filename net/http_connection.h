@@ -44,8 +44,8 @@ class HttpConnection final : public HttpParser::Sink {
   void OnExpectContinue() noexcept override;
   bool OnRequest(HttpRequest& request) noexcept override;
   void Consume(std::string_view bytes) noexcept;
-  void Emit(std::string bytes_or_empty, bool from_delayed) noexcept;
   void PromoteReadyDelayed() noexcept;
+  void QueueResponse(HttpResponse response, ResponseFraming framing) noexcept;
   void Flush() noexcept;
   void CloseAfterFlush() noexcept;
   void Abort() noexcept;

@@ -160,5 +160,33 @@ TEST_F(HttpProtocol, ConnectionCloseFromTheClientIsHonoured) {
   EXPECT_TRUE(c.PeerClosed(absl::Seconds(2)));
 }
 
+TEST_F(HttpProtocol, SlowResponseOnAClosingConnectionIsNotCutShort) {
+  // Longer than the 2 s linger bound: the response is still being prepared, not lingering.
+  ClientConnection closing = Connect();
+  closing.SetTimeout(absl::Seconds(6));
+  ASSERT_TRUE(closing.Send("GET /delay/2600 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").ok());
+  ClientConnection http10 = Connect();
+  http10.SetTimeout(absl::Seconds(6));
+  ASSERT_TRUE(http10.Send("GET /delay/2500 HTTP/1.0\r\n\r\n").ok());
+  for (ClientConnection* c : {&closing, &http10}) {
+    auto r = c->ReadResponse();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_THAT(r->body, HasSubstr("delayed_ms"));
+  }
+}
+
+TEST_F(HttpProtocol, AnErrorWaitsBehindAnEarlierDelayedResponse) {
+  ClientConnection c = Connect();
+  ASSERT_TRUE(c.Send("GET /delay/300 HTTP/1.1\r\nHost: t\r\n\r\n\x01\x02 garbage\r\n\r\n").ok());
+  auto first = c.ReadResponse();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->status, 200) << "responses must keep request order";
+  auto second = c.ReadResponse();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->status, 400);
+  EXPECT_TRUE(c.PeerClosed(absl::Seconds(3)));
+}
+
 }  // namespace
 }  // namespace ringleader::testing

@@ -82,6 +82,22 @@ TEST(Shutdown, SigkillOfThePrimaryTakesEveryWorkerWithinTwoSeconds) {
   EXPECT_FALSE(PortAcceptsConnections(server->port()));
 }
 
+TEST(Shutdown, WorkerDrainingWhenThePrimaryDiesStillExitsWithinTwoSeconds) {
+  auto server = RingleaderServer::Start({"--workers=1"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const pid_t worker = server->process().Children().at(0);
+  ClientConnection held;
+  ASSERT_TRUE(held.Connect(server->port()).ok());
+  ASSERT_TRUE(held.Send("GET /delay/20000 HTTP/1.1\r\nHost: t\r\n\r\n").ok());
+  absl::SleepFor(absl::Milliseconds(100));
+  server->process().Signal(SIGTERM);  // the worker starts draining, held by the slow request
+  ASSERT_TRUE(server->process().WaitForLog("stopping 1 workers", absl::Seconds(2)));
+  server->process().Signal(SIGKILL);  // ... and then its primary is gone
+  ASSERT_TRUE(server->process().WaitExit(absl::Seconds(2)).has_value());
+  EXPECT_TRUE(Eventually(absl::Seconds(2), [&] { return !ProcessAlive(worker); }))
+      << "an orphan must not wait for its slow request";
+}
+
 TEST(Shutdown, SecondSigtermForcesAnImmediateStop) {
   auto server = RingleaderServer::Start({"--workers=1"});
   ASSERT_TRUE(server.ok()) << server.status();

@@ -45,11 +45,7 @@ Primary::Slot::Slot(int i, RestartPolicyOptions policy_options, Primary& primary
     : index(i),
       policy(policy_options, static_cast<uint64_t>(::getpid()) * 7919 + static_cast<uint64_t>(i)),
       respawn_timer([this, &primary](int res, uint32_t) noexcept {
-        if (res == -ETIME && !primary.stopping_ && !retired && current == nullptr &&
-            incoming == nullptr) {
-          current = primary.Spawn(*this, "restart after backoff");
-        }
-        primary.MaybeFinish();
+        primary.OnRespawnTimer(*this, res);
       }) {}
 
 Primary::Primary(std::vector<std::string> argv, ClusterOptions options,
@@ -105,7 +101,7 @@ int Primary::Run() {
                options_.workers, options_.listen.host.c_str(), port.ok() ? *port : 0);
   for (int i = 0; i < options_.workers; ++i) {
     slots_.push_back(std::make_unique<Slot>(i, options_.restart, *this));
-    slots_.back()->current = Spawn(*slots_.back(), "start");
+    SpawnCurrent(*slots_.back(), "start");
   }
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   if (options_.watchdog_timeout > absl::ZeroDuration()) watchdog_op_->Arm(*ring_, kWatchdogTick);

@@ -63,6 +63,7 @@ class Primary final : private PrimaryBus {
     RestartPolicy policy;
     RestartDecision planned;  // what follows the current worker's exit, decided when it exits
     TimeoutOp respawn_timer;
+    std::optional<absl::Duration> respawn_rearm;  // a new wait replacing the running one
     bool parked = false;
     bool retired = false;  // scaled away: never respawned
   };
@@ -98,6 +99,10 @@ class Primary final : private PrimaryBus {
   // primary_fleet.cc: which workers exist.
   std::string PlanAfterExit(WorkerProcess& worker) noexcept;
   void OnWorkerGone(WorkerProcess& worker) noexcept;
+  void RestartSlot(Slot& slot, int dead_pid, const std::string& status) noexcept;
+  void SpawnCurrent(Slot& slot, std::string_view cause) noexcept;
+  void ScheduleRespawn(Slot& slot, absl::Duration delay) noexcept;
+  void OnRespawnTimer(Slot& slot, int res) noexcept;
   void OnWorkerListening(WorkerProcess& worker) noexcept;
   void RequestRollout(std::string_view why) noexcept;
   void StepRollout() noexcept;

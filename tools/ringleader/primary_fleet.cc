@@ -9,21 +9,25 @@ namespace ringleader {
 
 std::string Primary::PlanAfterExit(WorkerProcess& worker) noexcept {
   Slot& slot = SlotOf(worker);
-  if (&worker == slot.incoming) return "; rolling restart stopped, old worker stays";
-  if (&worker != slot.current || stopping_) return "";
+  const bool incoming = &worker == slot.incoming;
+  if ((!incoming && &worker != slot.current) || stopping_) return "";  // an old generation
   if (slot.retired) return "; slot scaled down";
-  if (slot.incoming != nullptr) return "; its replacement is already starting";
+  if (!incoming && slot.incoming != nullptr) return "; its replacement is already starting";
+  const std::string prefix = incoming ? "; rolling restart stopped" : "";
+  if (incoming && slot.current != nullptr) return prefix + ", old worker stays";
+  // The slot has no other worker: the crash-loop policy decides what follows.
   const ExitStatus& st = worker.exit_status();
   const bool fatal = !st.signaled && st.code == kExitFatal;
   const absl::Time now = absl::Now();
   slot.planned = slot.policy.OnExit(now - worker.started(), now, fatal);
   if (slot.planned.park) {
-    return fatal ? "; slot parked (fatal exit code)" : "; slot parked (crash loop)";
+    return prefix + (fatal ? "; slot parked (fatal exit code)" : "; slot parked (crash loop)");
   }
   if (slot.planned.delay > absl::ZeroDuration()) {
-    return absl::StrCat("; restart in ", absl::ToInt64Milliseconds(slot.planned.delay), " ms");
+    return absl::StrCat(prefix, "; restart in ", absl::ToInt64Milliseconds(slot.planned.delay),
+                        " ms");
   }
-  return "; restart now";
+  return prefix + "; restart now";
 }
 
 void Primary::OnWorkerGone(WorkerProcess& worker) noexcept {
@@ -31,12 +35,20 @@ void Primary::OnWorkerGone(WorkerProcess& worker) noexcept {
   const std::string status = worker.exit_status().Describe();
   if (&worker == slot.incoming) {
     slot.incoming = nullptr;
-    rollout_.SlotFailed(slot.index);
-    std::fprintf(stderr,
-                 "Rolling restart stopped: new worker %d for slot %d died (%s) before listening; "
-                 "the old workers stay in service\n",
-                 worker.pid(), slot.index, status.c_str());
-    return;
+    if (slot.retired) {
+      // Scaled away mid-rollout: skip the slot, the rollout goes on.
+      rollout_.SlotReplaced(slot.index);
+      if (rollout_.active()) stagger_op_->Arm(*ring_, options_.rollout_stagger);
+    } else {
+      rollout_.SlotFailed(slot.index);
+      std::fprintf(stderr,
+                   "Rolling restart stopped: new worker %d for slot %d died (%s) before "
+                   "listening; the old workers stay in service\n",
+                   worker.pid(), slot.index, status.c_str());
+    }
+    if (slot.current != nullptr || stopping_ || slot.retired) return;
+    // No old worker to fall back on (it had crashed): the slot must not stay empty.
+    return RestartSlot(slot, worker.pid(), status);
   }
   if (&worker != slot.current) {
     std::fprintf(stderr, "Worker %d exited (%s)\n", worker.pid(), status.c_str());
@@ -47,22 +59,53 @@ void Primary::OnWorkerGone(WorkerProcess& worker) noexcept {
     std::fprintf(stderr, "Worker %d exited (%s)\n", worker.pid(), status.c_str());
     return;
   }
+  RestartSlot(slot, worker.pid(), status);
+}
+
+void Primary::RestartSlot(Slot& slot, int dead_pid, const std::string& status) noexcept {
   if (slot.planned.park) {
     slot.parked = true;
-    std::fprintf(stderr, "Worker %d died (%s). Slot %d parked (%s); not restarting.\n",
-                 worker.pid(), status.c_str(), slot.index,
-                 worker.exit_status().signaled ? "crash loop" : "fatal exit or crash loop");
+    std::fprintf(stderr, "Worker %d died (%s). Slot %d parked; not restarting.\n", dead_pid,
+                 status.c_str(), slot.index);
     return;
   }
   if (slot.planned.delay > absl::ZeroDuration()) {
-    std::fprintf(stderr, "Worker %d died (%s). Restarting in %lld ms...\n", worker.pid(),
+    std::fprintf(stderr, "Worker %d died (%s). Restarting in %lld ms...\n", dead_pid,
                  status.c_str(), static_cast<long long>(absl::ToInt64Milliseconds(slot.planned.delay)));
-    slot.respawn_timer.Arm(*ring_, slot.planned.delay);
+    return ScheduleRespawn(slot, slot.planned.delay);
+  }
+  std::fprintf(stderr, "Worker %d died (%s). Restarting...\n", dead_pid, status.c_str());
+  SpawnCurrent(slot, absl::StrCat("replace pid ", dead_pid, " (", status, ")"));
+}
+
+void Primary::SpawnCurrent(Slot& slot, std::string_view cause) noexcept {
+  slot.current = Spawn(slot, cause);
+  // fork or socketpair failed (EAGAIN, EMFILE): try again shortly rather than stay empty.
+  if (slot.current == nullptr) ScheduleRespawn(slot, absl::Seconds(1));
+}
+
+void Primary::ScheduleRespawn(Slot& slot, absl::Duration delay) noexcept {
+  if (slot.respawn_timer.in_flight()) {
+    // One timer per slot: replace the pending wait (its callback re-arms with this delay).
+    slot.respawn_rearm = delay;
+    ring_->Cancel(slot.respawn_timer);
     return;
   }
-  std::fprintf(stderr, "Worker %d died (%s). Restarting...\n", worker.pid(), status.c_str());
-  slot.current = Spawn(slot, absl::StrCat("replace pid ", worker.pid(), " (", status, ")"));
-  if (slot.current == nullptr) slot.respawn_timer.Arm(*ring_, absl::Seconds(1));
+  slot.respawn_timer.Arm(*ring_, delay);
+}
+
+void Primary::OnRespawnTimer(Slot& slot, int res) noexcept {
+  if (res == -ECANCELED && slot.respawn_rearm && !stopping_) {
+    const absl::Duration delay = *slot.respawn_rearm;
+    slot.respawn_rearm.reset();
+    return slot.respawn_timer.Arm(*ring_, delay);
+  }
+  slot.respawn_rearm.reset();
+  if (res == -ETIME && !stopping_ && !slot.retired && slot.current == nullptr &&
+      slot.incoming == nullptr) {
+    SpawnCurrent(slot, "restart after backoff");
+  }
+  MaybeFinish();
 }
 
 void Primary::OnWorkerListening(WorkerProcess& worker) noexcept {
@@ -72,6 +115,8 @@ void Primary::OnWorkerListening(WorkerProcess& worker) noexcept {
   slot.current = &worker;
   slot.incoming = nullptr;
   slot.parked = false;
+  slot.respawn_rearm.reset();
+  ring_->Cancel(slot.respawn_timer);  // a backoff restart is no longer needed
   if (old != nullptr) {
     Deliver(*old, WorkerEvent::kDrainRequested,
             absl::StrCat("rolling restart: replaced by pid ", worker.pid()));
@@ -137,24 +182,31 @@ void Primary::ScaleUp() noexcept {
   slot->parked = false;
   slot->policy.Reset();
   std::fprintf(stderr, "Primary %d: scaling up (slot %d)\n", ::getpid(), slot->index);
-  slot->current = Spawn(*slot, "scale up");
-  if (slot->current == nullptr) slot->respawn_timer.Arm(*ring_, absl::Seconds(1));
+  SpawnCurrent(*slot, "scale up");
 }
 
 void Primary::ScaleDown() noexcept {
   if (stopping_) return;
-  int active = 0;
-  Slot* victim = nullptr;
+  int serving = 0;
+  Slot* idle = nullptr;   // a slot with no worker (parked, or waiting out a backoff)
+  Slot* busy = nullptr;   // the highest slot with a worker
   for (auto& s : slots_) {
     if (s->retired) continue;
-    ++active;
-    victim = s.get();
+    if (s->current != nullptr || s->incoming != nullptr) {
+      ++serving;
+      busy = s.get();
+    } else {
+      idle = s.get();
+    }
   }
-  if (active <= 1 || victim == nullptr) {
+  // Give up an empty slot first; never drain the last worker that serves.
+  Slot* victim = idle != nullptr ? idle : busy;
+  if (victim == nullptr || (victim == busy && serving <= 1)) {
     std::fprintf(stderr, "ringleader: not scaling below one worker\n");
     return;
   }
   victim->retired = true;
+  victim->respawn_rearm.reset();
   ring_->Cancel(victim->respawn_timer);
   std::fprintf(stderr, "Primary %d: scaling down (slot %d)\n", ::getpid(), victim->index);
   for (WorkerProcess* w : {victim->current, victim->incoming}) {

@@ -75,7 +75,8 @@ class WorkerProcess {
 
   // Watchdog: heartbeats are expected once the worker's loop said "online", until it is dead.
   bool heartbeats_expected() const noexcept {
-    return saw_online_ && state_ != WorkerState::kDead && !releasing_;
+    // A closed channel (corrupt framing) carries no heartbeats; the drain timeout bounds it.
+    return saw_online_ && state_ != WorkerState::kDead && !releasing_ && !channel_closed_;
   }
   absl::Time last_heartbeat() const noexcept { return last_heartbeat_; }
   bool watchdog_fired() const noexcept { return watchdog_fired_; }

@@ -41,7 +41,10 @@ absl::Status WorkerRuntime::SetUp() {
   RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, options_.http));
   channel_ = std::make_unique<Channel>(
       *ring_, UniqueFd(env_.channel_fd),
-      ChannelLimits{.max_payload = kMaxFramePayload, .max_queued_bytes = options_.ipc_max_queue},
+      // Workers accept descriptors from the primary (connection hand-off); the primary doesn't.
+      ChannelLimits{.max_payload = kMaxFramePayload,
+                    .max_queued_bytes = options_.ipc_max_queue,
+                    .accept_fds = true},
       ChannelCallbacks{.on_message = [this](std::string_view payload) { bus_.Dispatch(payload); },
                        .on_closed =
                            [this](const absl::Status&) {
@@ -104,7 +107,7 @@ int WorkerRuntime::Run() {
 }
 
 void WorkerRuntime::OnSignal(int res) noexcept {
-  if (res == -ECANCELED) return MaybeStop();
+  if (res == -ECANCELED || drained_) return MaybeStop();
   if (res == static_cast<int>(sizeof siginfo_) && siginfo_.ssi_signo == SIGTERM) {
     Drain(::getppid() == env_.primary_pid ? "SIGTERM" : "SIGTERM (primary died)");
   }
@@ -134,10 +137,13 @@ void WorkerRuntime::OnMetricsTick(int res) noexcept {
 }
 
 void WorkerRuntime::Drain(std::string_view why) noexcept {
+  (void)why;
+  // Orphaned (even mid-drain, if the primary died after asking us to drain): bounded exit.
+  if (::getppid() != env_.primary_pid && !drained_ && !deadline_op_->in_flight()) {
+    deadline_op_->Arm(*ring_, kOrphanDrainBound);
+  }
   if (draining_) return;
   draining_ = true;
-  (void)why;
-  if (::getppid() != env_.primary_pid) deadline_op_->Arm(*ring_, kOrphanDrainBound);
   server_->Drain([this] { OnDrained(); });
 }
 
