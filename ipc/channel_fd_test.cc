@@ -14,20 +14,29 @@
 namespace ringleader {
 namespace {
 
-TEST(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
-  auto ring = Ring::Create();
-  ASSERT_TRUE(ring.ok());
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
+// A ring, a socketpair for two channels, and a pipe whose write end gets passed around.
+class ChannelFdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto created = Ring::Create();
+    ASSERT_TRUE(created.ok());
+    ring = std::move(*created);
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+    ASSERT_EQ(::pipe(pipe_fds), 0);
+  }
+  std::unique_ptr<Ring> ring;
+  int pair[2] = {-1, -1};
+  int pipe_fds[2] = {-1, -1};
+};
+
+TEST_F(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
 
   std::vector<std::string> received;
   std::vector<bool> had_fd;
   Channel* receiver_ptr = nullptr;
-  Channel sender(**ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
+  Channel sender(*ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
                                                   .on_closed = [](const absl::Status&) {}});
-  Channel receiver(**ring, UniqueFd(pair[1]), {.accept_fds = true},
+  Channel receiver(*ring, UniqueFd(pair[1]), {.accept_fds = true},
                    {.on_message =
                         [&](std::string_view payload) {
                           received.emplace_back(payload);
@@ -45,7 +54,7 @@ TEST(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
   ASSERT_TRUE(sender.SendWithFd("with-fd", UniqueFd(::dup(pipe_fds[1]))));
   ASSERT_TRUE(sender.Send("after"));
 
-  ASSERT_TRUE(RunRingUntil(**ring, [&] { return received.size() == 3; }));
+  ASSERT_TRUE(RunRingUntil(*ring, [&] { return received.size() == 3; }));
   ASSERT_EQ(received, (std::vector<std::string>{"before", "with-fd", "after"}));
   EXPECT_EQ(had_fd, (std::vector<bool>{false, true, false}));
   char buffer[16] = {};
@@ -55,29 +64,23 @@ TEST(ChannelFdTest, DescriptorArrivesWithItsFrameAmongOrdinaryFrames) {
   // Tear down: close both channels and let every op finish before they are destroyed.
   sender.Close();
   receiver.Close();
-  RunRingUntil(**ring, [&] { return (*ring)->ops_in_flight() == 0; });
-  EXPECT_EQ((*ring)->ops_in_flight(), 0);
+  RunRingUntil(*ring, [&] { return ring->ops_in_flight() == 0; });
+  EXPECT_EQ(ring->ops_in_flight(), 0);
   ::close(pipe_fds[0]);
   ::close(pipe_fds[1]);
 }
 
-TEST(ChannelFdTest, DescriptorsAreClosedOnArrivalUnlessAccepted) {
-  auto ring = Ring::Create();
-  ASSERT_TRUE(ring.ok());
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
+TEST_F(ChannelFdTest, DescriptorsAreClosedOnArrivalUnlessAccepted) {
   int received = 0;
-  Channel sender(**ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
+  Channel sender(*ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
                                                   .on_closed = [](const absl::Status&) {}});
-  Channel primary_side(**ring, UniqueFd(pair[1]), {},  // accept_fds defaults to false
+  Channel primary_side(*ring, UniqueFd(pair[1]), {},  // accept_fds defaults to false
                        {.on_message = [&](std::string_view) { ++received; },
                         .on_closed = [](const absl::Status&) {}});
   primary_side.Start();
   sender.Start();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(sender.SendWithFd("fd", UniqueFd(::dup(pipe_fds[1]))));
-  ASSERT_TRUE(RunRingUntil(**ring, [&] { return received == 5; }));
+  ASSERT_TRUE(RunRingUntil(*ring, [&] { return received == 5; }));
   EXPECT_EQ(primary_side.refused_fds(), 5u);
   EXPECT_FALSE(primary_side.TakeReceivedFd());
   // Every duplicate of the write end is closed again: closing ours makes the pipe report EOF.
@@ -87,7 +90,7 @@ TEST(ChannelFdTest, DescriptorsAreClosedOnArrivalUnlessAccepted) {
   ::close(pipe_fds[0]);
   sender.Close();
   primary_side.Close();
-  RunRingUntil(**ring, [&] { return (*ring)->ops_in_flight() == 0; });
+  RunRingUntil(*ring, [&] { return ring->ops_in_flight() == 0; });
 }
 
 }  // namespace
