@@ -12,11 +12,8 @@ void Router::HandlePrefix(std::string method, std::string prefix, HttpHandler ha
   routes_.push_back({std::move(method), std::move(prefix), true, std::move(handler)});
 }
 
-void Router::Route(const HttpRequest& request, HttpResponse& response) {
-  const std::string_view path = request.path();
-  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+Router::Route_* Router::Find(std::string_view method, std::string_view path, bool& path_known) {
   Route_* best = nullptr;
-  bool path_known = false;
   for (Route_& r : routes_) {
     const bool match = r.prefix ? path.substr(0, r.path.size()) == r.path : path == r.path;
     if (!match) continue;
@@ -26,6 +23,15 @@ void Router::Route(const HttpRequest& request, HttpResponse& response) {
       best = &r;
     }
   }
+  return best;
+}
+
+void Router::Route(const HttpRequest& request, HttpResponse& response) {
+  const std::string_view path = request.path();
+  bool path_known = false;
+  Route_* best = Find(request.method, path, path_known);
+  // HEAD without a route of its own is served by GET (the server drops the body).
+  if (best == nullptr && request.method == "HEAD") best = Find("GET", path, path_known);
   if (best != nullptr) return best->handler(request, response);
   response = ErrorResponse(path_known ? 405 : 404);
 }

@@ -6,7 +6,8 @@
 //   });
 //   router.GetPrefix("/delay/", [](const HttpRequest& req, HttpResponse& res) { ... });
 //
-// HEAD is served by the GET handler (the server drops the body). Unknown paths get a JSON 404;
+// HEAD is served by its own route if there is one, else by the GET handler (the server drops
+// the body). Unknown paths get a JSON 404;
 // a known path with another method gets 405.
 #pragma once
 
@@ -41,6 +42,8 @@ class Router {
     bool prefix;
     HttpHandler handler;
   };
+  Route_* Find(std::string_view method, std::string_view path, bool& path_known);
+
   std::vector<Route_> routes_;
 };
 

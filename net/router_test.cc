@@ -166,5 +166,13 @@ TEST(RouterTest, HandlerRunsOncePerRequest) {
   EXPECT_EQ(calls, 3);
 }
 
+TEST(RouterTest, AHeadRouteOfItsOwnWinsOverGet) {
+  Router router;
+  router.Get("/page", [](const HttpRequest&, HttpResponse& res) { res.body = "get"; });
+  router.Handle("HEAD", "/page", [](const HttpRequest&, HttpResponse& res) { res.body = "head"; });
+  EXPECT_EQ(RouteOf(router, "HEAD", "/page").body, "head");
+  EXPECT_EQ(RouteOf(router, "GET", "/page").body, "get");
+}
+
 }  // namespace
 }  // namespace ringleader

@@ -74,7 +74,9 @@ void Primary::RestartSlot(Slot& slot, int dead_pid, const std::string& status) n
                  status.c_str(), static_cast<long long>(absl::ToInt64Milliseconds(slot.planned.delay)));
     return ScheduleRespawn(slot, slot.planned.delay);
   }
-  std::fprintf(stderr, "Worker %d died (%s). Restarting...\n", dead_pid, status.c_str());
+  // A worker that drained and exited 0 (e.g. replaced for a broken channel) did not die.
+  std::fprintf(stderr, "Worker %d %s (%s). Restarting...\n", dead_pid,
+               status == "code 0" ? "exited" : "died", status.c_str());
   SpawnCurrent(slot, absl::StrCat("replace pid ", dead_pid, " (", status, ")"));
 }
 
