@@ -72,6 +72,9 @@ absl::StatusOr<TraceRecord> TraceParser::Parse(std::string_view line) {
   if (obj["slot"].get_int64().get(slot) != simdjson::SUCCESS) return MissingField("slot");
   if (obj["gen"].get_int64().get(gen) != simdjson::SUCCESS) return MissingField("gen");
   if (obj["pid"].get_int64().get(pid) != simdjson::SUCCESS) return MissingField("pid");
+  // CLOCK_MONOTONIC is never negative, and 2^62 ns is 146 years of uptime: anything outside is
+  // hostile, and bounding it keeps every difference of two times from overflowing.
+  if (r.t_ns < 0 || r.t_ns > (int64_t{1} << 62)) return Invalid("t_ns out of range");
   if (slot < 0 || slot > INT32_MAX || gen < 0 || gen > UINT32_MAX || pid < 0 || pid > INT32_MAX) {
     return Invalid("slot, gen or pid out of range");
   }

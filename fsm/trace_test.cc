@@ -413,5 +413,13 @@ TEST(TraceCheckerTest, ARecordWithoutBirth) {
   EXPECT_THAT(v[0].what, HasSubstr("no birth record"));
 }
 
+TEST(ParseTraceLineTest, RejectsTimesThatCouldOverflowADifference) {
+  const std::string base =
+      R"(,"slot":0,"gen":1,"pid":2,"from":null,"to":"forking","event":"forked","cause":""})";
+  EXPECT_FALSE(ParseTraceLine(R"({"t_ns":-1)" + base).ok());
+  EXPECT_FALSE(ParseTraceLine(R"({"t_ns":9223372036854775807)" + base).ok());
+  EXPECT_TRUE(ParseTraceLine(R"({"t_ns":4611686018427387904)" + base).ok()) << "2^62 is the edge";
+}
+
 }  // namespace
 }  // namespace ringleader

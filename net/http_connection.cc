@@ -56,10 +56,13 @@ void HttpConnection::OnRecv(int res, uint32_t flags) noexcept {
   const bool more = (flags & IORING_CQE_F_MORE) != 0;
   if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
     const uint16_t id = BufferRing::IdOf(flags);
-    if (phase_ == Phase::kOpen) {
-      Consume(std::string_view(server_.buffers().Data(id), static_cast<size_t>(res)));
+    const std::string_view bytes(server_.buffers().Data(id), static_cast<size_t>(res));
+    if (phase_ == Phase::kOpen && paused_) {
+      pending_in_.append(bytes);  // arrived before the pause's cancel took effect
+    } else if (phase_ == Phase::kOpen) {
+      Consume(bytes);
     }
-    server_.buffers().Recycle(id);  // consumed or, while closing, discarded
+    server_.buffers().Recycle(id);  // consumed, held, or, while closing, discarded
   }
   if (res == 0 || (res < 0 && res != -ENOBUFS && res != -ECANCELED)) {
     // The peer finished sending (or the socket failed): answer what is queued, then close.
@@ -67,11 +70,36 @@ void HttpConnection::OnRecv(int res, uint32_t flags) noexcept {
     if (phase_ == Phase::kOpen) CloseAfterFlush();
     return MaybeRelease();
   }
-  if (!more && phase_ != Phase::kAborting && res != -ECANCELED) {
-    // Multishot ended (e.g. -ENOBUFS when every buffer is in use): arm it again.
+  if (!more && phase_ != Phase::kAborting && !paused_) {
+    // Multishot ended (-ENOBUFS when every buffer is in use, or a pause lifted before its
+    // cancel landed): arm it again.
     recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group());
   }
   MaybeRelease();
+}
+
+bool HttpConnection::Backlogged() const noexcept {
+  return out_.size() + (sending_.size() - sent_) > kMaxOutboundBacklog ||
+         delayed_.size() > kMaxQueuedResponses;
+}
+
+void HttpConnection::MaybePause() noexcept {
+  // A client that pipelines without reading our answers must not grow us without bound: stop
+  // reading (cancel the multishot recv) until the backlog drains.
+  if (paused_ || phase_ != Phase::kOpen || !Backlogged()) return;
+  paused_ = true;
+  server_.ring().Cancel(recv_op_);
+}
+
+void HttpConnection::MaybeResume() noexcept {
+  if (!paused_ || phase_ != Phase::kOpen || Backlogged()) return;
+  paused_ = false;
+  const std::string held = std::move(pending_in_);
+  pending_in_.clear();
+  if (!held.empty()) Consume(held);
+  if (!paused_ && phase_ == Phase::kOpen && !recv_op_.in_flight()) {
+    recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group());
+  }
 }
 
 void HttpConnection::Consume(std::string_view bytes) noexcept {
@@ -88,7 +116,8 @@ void HttpConnection::Consume(std::string_view bytes) noexcept {
     deadline_ = absl::InfiniteFuture();
   }
   Flush();
-  if (phase_ == Phase::kClosing) CloseAfterFlush();
+  if (phase_ == Phase::kClosing) return CloseAfterFlush();
+  MaybePause();
 }
 
 void HttpConnection::OnExpectContinue() noexcept {
@@ -144,7 +173,8 @@ void HttpConnection::PromoteReadyDelayed() noexcept {
     delayed_.pop_front();
   }
   Flush();
-  if (phase_ == Phase::kClosing) CloseAfterFlush();
+  if (phase_ == Phase::kClosing) return CloseAfterFlush();
+  MaybeResume();
 }
 
 void HttpConnection::Flush() noexcept {
@@ -155,6 +185,7 @@ void HttpConnection::Flush() noexcept {
     out_.clear();
     sent_ = 0;
   }
+  last_send_progress_ = server_.now();
   send_op_.Arm(server_.ring(), fd_.get(), sending_.data() + sent_, sending_.size() - sent_);
 }
 
@@ -167,6 +198,7 @@ void HttpConnection::OnSent(int res) noexcept {
   sent_ += static_cast<size_t>(res);
   Flush();
   if (phase_ == Phase::kClosing) return CloseAfterFlush();
+  MaybeResume();
   if (Idle()) {
     deadline_ = server_.now() + server_.options().idle_timeout;
     if (server_.draining()) BeginDrain();
@@ -204,6 +236,11 @@ void HttpConnection::BeginDrain() noexcept {
 }
 
 void HttpConnection::CheckDeadlines(absl::Time now) noexcept {
+  // A client that stopped reading our answers: no progress for a keep-alive period is enough.
+  if (send_op_.in_flight() && phase_ != Phase::kAborting &&
+      now - last_send_progress_ > server_.options().idle_timeout) {
+    return Abort();
+  }
   if (now < deadline_) return;
   switch (phase_) {
     case Phase::kOpen:

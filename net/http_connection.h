@@ -52,6 +52,13 @@ class HttpConnection final : public HttpParser::Sink {
   void MaybeRelease() noexcept;
   bool Idle() const noexcept;
   bool AnyOpInFlight() const noexcept;
+  bool Backlogged() const noexcept;
+  void MaybePause() noexcept;
+  void MaybeResume() noexcept;
+
+  // Backpressure bounds for one connection (see MaybePause).
+  static constexpr size_t kMaxOutboundBacklog = 256 * 1024;
+  static constexpr size_t kMaxQueuedResponses = 64;
 
   HttpServer& server_;
   UniqueFd fd_;
@@ -67,6 +74,9 @@ class HttpConnection final : public HttpParser::Sink {
   absl::Time deadline_ = absl::InfiniteFuture();
   enum class Phase { kOpen, kClosing, kLingering, kAborting } phase_ = Phase::kOpen;
   bool headers_clock_running_ = false;
+  bool paused_ = false;          // not reading: our answers are not being read
+  std::string pending_in_;       // bytes that arrived while pausing
+  absl::Time last_send_progress_ = absl::InfinitePast();
   bool released_ = false;
 };
 

@@ -3,7 +3,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "tests/support/http_client.h"
 #include "tests/support/ringleader_server.h"
 
@@ -95,6 +104,71 @@ TEST(HttpLimits, ConnectionsOverTheLimitAreAcceptedAndClosedCleanly) {
     auto r = HttpGet(server->port(), "/health", absl::Milliseconds(300));
     return r.ok() && r->status == 200;
   }));
+}
+
+long ResidentKiB(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+TEST(HttpLimits, AClientThatPipelinesButNeverReadsIsBoundedAndCut) {
+  auto server = RingleaderServer::Start({"--workers=1", "--keepalive_timeout=1s"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const pid_t worker = server->process().Children().at(0);
+  ASSERT_TRUE(HttpGet(server->port(), "/").ok());
+  const long rss_before = ResidentKiB(worker);
+
+  // A small receive window and no reads: our answers pile up unless the worker stops reading.
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string burst;
+  for (int i = 0; i < 1000; ++i) burst += "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+  size_t sent = 0;
+  const absl::Time until = absl::Now() + absl::Seconds(3);
+  while (absl::Now() < until) {
+    const ssize_t n = ::send(fd, burst.data(), burst.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && errno != EAGAIN) {
+      break;  // the server gave up on us: fine
+    } else {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  }
+  const long rss_after = ResidentKiB(worker);
+  std::printf("sent %zu bytes of pipelined requests; worker RSS %ld -> %ld KiB\n", sent,
+              rss_before, rss_after);
+  EXPECT_LT(rss_after - rss_before, 64 * 1024) << "the worker's memory must stay bounded";
+
+  // Everyone else is served meanwhile, and the worker is the same process (not killed).
+  auto other = HttpGet(server->port(), "/health", absl::Seconds(1));
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(JsonInt(other->body, "pid"), worker);
+  // The stuck connection is dropped once its answers make no progress for a keep-alive period.
+  pollfd p{fd, POLLIN, 0};
+  bool closed = false;
+  const absl::Time wait_until = absl::Now() + absl::Seconds(5);
+  char sink[65536];
+  while (!closed && absl::Now() < wait_until) {
+    if (::poll(&p, 1, 100) > 0) {
+      // Read only to notice the close; a read here is what the abuser never did.
+      const ssize_t n = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN)) closed = true;
+      if (n > 0) continue;
+    }
+  }
+  ::close(fd);
+  EXPECT_TRUE(closed) << "the never-reading client should be disconnected";
 }
 
 }  // namespace

@@ -65,10 +65,20 @@ TEST(MessageBus, ConfigUpdateReachesEveryWorkerAndLaterOnes) {
     EXPECT_NE(pid, victim);
     EXPECT_THAT(body, HasSubstr(R"("version":1)")) << "worker " << pid;
   }
-  // Not a JSON object: refused before it reaches the bus.
-  auto bad = Post(server->port(), "/config", "[1,2");
-  ASSERT_TRUE(bad.ok());
-  EXPECT_EQ(bad->status, 400);
+  // Not one JSON object: refused before it reaches the bus — including a body that tries to
+  // close the object and forge the envelope's own fields.
+  for (const char* body : {"[1,2", "[1,2]", R"({"evil":1},"version":999999,"to":"all")"}) {
+    auto bad = Post(server->port(), "/config", body);
+    ASSERT_TRUE(bad.ok());
+    EXPECT_EQ(bad->status, 400) << body;
+  }
+  auto huge = Post(server->port(), "/config",
+                   absl::StrCat(R"({"blob":")", std::string(70 * 1024, 'x'), R"("})"));
+  ASSERT_TRUE(huge.ok());
+  EXPECT_EQ(huge->status, 413);
+  for (const auto& [pid, body] : FromEachWorker(server->port(), "/config", 2)) {
+    EXPECT_THAT(body, HasSubstr(R"("version":1)")) << "nothing forged got through";
+  }
 }
 
 TEST(MessageBus, WorkersMessageEachOtherThroughThePrimary) {

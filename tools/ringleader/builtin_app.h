@@ -24,7 +24,7 @@ struct BuiltinAppOptions {
 void InstallBuiltinApp(Router& router, WorkerContext& context, const BuiltinAppOptions& options);
 
 // builtin_bus_routes.cc
-void InstallBusRoutes(Router& router, WorkerContext& context);
+void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message);
 void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message);
 
 }  // namespace ringleader

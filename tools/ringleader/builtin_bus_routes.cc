@@ -28,7 +28,7 @@ struct BusState {
   int64_t config_version = 0;
   std::string cluster_metrics;
   std::deque<std::pair<int, std::string>> received;  // (from slot, data)
-  MessageReader reader;  // validates POST /config bodies
+  simdjson::dom::parser json;  // validates POST /config bodies on their own
 };
 
 void Accepted(HttpResponse& res, bool sent) {
@@ -60,7 +60,7 @@ void SubscribeState(WorkerBus& bus, const std::shared_ptr<BusState>& state) {
 
 }  // namespace
 
-void InstallBusRoutes(Router& router, WorkerContext& context) {
+void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message) {
   auto state = std::make_shared<BusState>();
   WorkerBus& bus = context.bus;
   const pid_t pid = context.self.pid;
@@ -70,15 +70,22 @@ void InstallBusRoutes(Router& router, WorkerContext& context) {
     absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"config\":", state->config,
                     ",\"version\":", state->config_version, "}");
   });
-  router.Handle("POST", "/config", [state, &bus](const HttpRequest& req, HttpResponse& res) {
-    std::string wrapped = absl::StrCat("{\"type\":\"CONFIG_UPDATE\",\"config\":", req.body, "}");
-    auto parsed = state->reader.Read(wrapped);
+  router.Handle("POST", "/config", [state, &bus, max = ipc_max_message](const HttpRequest& req,
+                                                                         HttpResponse& res) {
+    // The body alone must be one JSON object; the envelope is built, never spliced, so a body
+    // cannot smuggle its own "version" or "to".
     simdjson::dom::object config;
-    if (!parsed.ok() || parsed->body["config"].get(config) != simdjson::SUCCESS) {
+    if (state->json.parse(req.body).get_object().get(config) != simdjson::SUCCESS) {
       res = ErrorResponse(400);
       return;
     }
-    Accepted(res, bus.SendRaw(wrapped));
+    std::string message =
+        MessageBuilder("CONFIG_UPDATE").AddRaw("config", simdjson::minify(config)).Build();
+    if (message.size() > max) {
+      res = ErrorResponse(413);  // the primary would drop it as oversize
+      return;
+    }
+    Accepted(res, bus.SendRaw(message));
   });
   router.Get("/metrics", [state](const HttpRequest&, HttpResponse& res) {
     if (state->cluster_metrics.empty()) {

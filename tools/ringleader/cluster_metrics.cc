@@ -1,18 +1,30 @@
 // Aggregation and rendering of worker metrics.
 #include "tools/ringleader/cluster_metrics.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace ringleader {
 
+namespace {
+
+// A worker's numbers are untrusted: clamped to [0, 2^40] so no sum over 65536 workers overflows.
+void ReadCounter(const simdjson::dom::object& body, const char* key, int64_t& field) {
+  int64_t value = 0;
+  if (body[key].get(value) != simdjson::SUCCESS) return;  // absent or mistyped: keep the last
+  field = std::clamp<int64_t>(value, 0, int64_t{1} << 40);
+}
+
+}  // namespace
+
 void ClusterMetrics::Update(int slot, int pid, const simdjson::dom::object& body) {
   WorkerMetrics& m = by_pid_[pid];
   m.slot = slot;
-  // Absent or mistyped fields keep their last value: a partial report is still a report.
-  (void)body["requests"].get(m.requests);
-  (void)body["connections"].get(m.connections);
-  (void)body["rss_bytes"].get(m.rss_bytes);
-  (void)body["loop_lag_us"].get(m.loop_lag_us);
+  ReadCounter(body, "requests", m.requests);
+  ReadCounter(body, "connections", m.connections);
+  ReadCounter(body, "rss_bytes", m.rss_bytes);
+  ReadCounter(body, "loop_lag_us", m.loop_lag_us);
 }
 
 std::string ClusterMetrics::Render(const BusTotals& bus) const {

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "core/ops.h"
 #include "core/ring.h"
@@ -87,6 +88,7 @@ class Primary final : private PrimaryBus {
   // primary_bus.cc: the message bus.
   bool SendToWorker(int slot, std::string_view payload) override;
   int Broadcast(std::string_view payload) override;
+  int ForEachLiveWorker(const WorkerProcess* except, absl::FunctionRef<bool(WorkerProcess&)> send);
   void OnBusMessage(WorkerProcess& worker, const Envelope& message,
                     std::string_view payload) noexcept;
   void UpdateConfig(WorkerProcess& worker, const Envelope& message) noexcept;

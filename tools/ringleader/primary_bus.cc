@@ -15,10 +15,19 @@ bool Primary::SendToWorker(int slot, std::string_view payload) {
 }
 
 int Primary::Broadcast(std::string_view payload) {
+  return ForEachLiveWorker(nullptr, [&](WorkerProcess& w) { return w.Send(payload); });
+}
+
+int Primary::ForEachLiveWorker(const WorkerProcess* except,
+                               absl::FunctionRef<bool(WorkerProcess&)> send) {
+  // A rollout's incoming worker counts too: it already took the config at "online", and must
+  // not miss a broadcast between that and taking over the slot.
   int delivered = 0;
   for (const auto& s : slots_) {
-    if (s->current != nullptr && s->current->state() != WorkerState::kDead) {
-      delivered += s->current->Send(payload) ? 1 : 0;
+    for (WorkerProcess* w : {s->current, s->incoming}) {
+      if (w != nullptr && w != except && w->state() != WorkerState::kDead) {
+        delivered += send(*w) ? 1 : 0;
+      }
     }
   }
   return delivered;
@@ -38,17 +47,14 @@ void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
       }
       return;
     case BusRoute::kAllOthers:
-      for (const auto& s : slots_) {
-        WorkerProcess* target = s->current;
-        if (target == nullptr || target == &worker || target->state() == WorkerState::kDead) {
-          continue;
-        }
-        if (target->Send(payload)) {
+      ForEachLiveWorker(&worker, [&](WorkerProcess& target) {
+        if (target.Send(payload)) {
           ++bus_totals_.routed;
-        } else {
-          worker.CountBad(counters.undeliverable, "broadcast to a full queue");
+          return true;
         }
-      }
+        worker.CountBad(counters.undeliverable, "broadcast to a full queue");
+        return false;
+      });
       return;
     case BusRoute::kPrimary: break;
   }

@@ -38,7 +38,7 @@ void Primary::OnWorkerGone(WorkerProcess& worker) noexcept {
     if (slot.retired) {
       // Scaled away mid-rollout: skip the slot, the rollout goes on.
       rollout_.SlotReplaced(slot.index);
-      if (rollout_.active()) stagger_op_->Arm(*ring_, options_.rollout_stagger);
+      if (rollout_.active() && !stopping_) stagger_op_->Arm(*ring_, options_.rollout_stagger);
     } else {
       rollout_.SlotFailed(slot.index);
       std::fprintf(stderr,

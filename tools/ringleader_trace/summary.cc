@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -42,29 +43,39 @@ std::map<int, std::vector<size_t>> WorkersBySlot(const TraceModel& model) {
   return out;
 }
 
-// The slot's worker (of `workers`, one slot's) born first at or after `t_ns`.
-std::optional<size_t> FirstBornAtOrAfter(const TraceModel& model, const std::vector<size_t>& workers,
-                                         int64_t t_ns) {
-  std::optional<size_t> best;
-  for (size_t i : workers) {
-    const WorkerHistory& w = model.workers[i];
-    if (!w.born_in_trace || w.phases.front().start_ns < t_ns) continue;
-    if (!best || w.phases.front().start_ns < model.workers[*best].phases.front().start_ns) best = i;
+// One slot's births and deaths, each sorted by time (ties keep generation order), so the
+// neighbour of any moment is a binary search, not a scan: --summary stays O(n log n).
+struct SlotTimeline {
+  SlotTimeline(const TraceModel& model, const std::vector<size_t>& workers) {
+    for (size_t i : workers) {
+      const WorkerHistory& w = model.workers[i];
+      if (w.born_in_trace) births.emplace_back(w.phases.front().start_ns, i);
+      if (w.dead()) deaths.emplace_back(w.phases.back().start_ns, i);
+    }
+    const auto by_time = [](const auto& a, const auto& b) { return a.first < b.first; };
+    std::stable_sort(births.begin(), births.end(), by_time);
+    std::stable_sort(deaths.begin(), deaths.end(), by_time);
   }
-  return best;
-}
 
-// The slot's worker that died last at or before `t_ns`: whom a worker born then replaces.
-std::optional<size_t> LastDeathAtOrBefore(const TraceModel& model,
-                                          const std::vector<size_t>& workers, int64_t t_ns) {
-  std::optional<size_t> best;
-  for (size_t i : workers) {
-    const WorkerHistory& w = model.workers[i];
-    if (!w.dead() || w.phases.back().start_ns > t_ns) continue;
-    if (!best || w.phases.back().start_ns >= model.workers[*best].phases.back().start_ns) best = i;
+  // The worker born first at or after `t_ns`.
+  std::optional<size_t> FirstBornAtOrAfter(int64_t t_ns) const {
+    auto it = std::lower_bound(births.begin(), births.end(), t_ns,
+                               [](const auto& b, int64_t t) { return b.first < t; });
+    if (it == births.end()) return std::nullopt;
+    return it->second;
   }
-  return best;
-}
+
+  // The worker that died last at or before `t_ns`: whom a worker born then replaces.
+  std::optional<size_t> LastDeathAtOrBefore(int64_t t_ns) const {
+    auto it = std::upper_bound(deaths.begin(), deaths.end(), t_ns,
+                               [](int64_t t, const auto& d) { return t < d.first; });
+    if (it == deaths.begin()) return std::nullopt;
+    return std::prev(it)->second;
+  }
+
+  std::vector<std::pair<int64_t, size_t>> births;
+  std::vector<std::pair<int64_t, size_t>> deaths;
+};
 
 std::vector<LatencyStats> Latencies(const TraceModel& model,
                                     const std::map<int, std::vector<size_t>>& by_slot) {
@@ -93,11 +104,12 @@ std::vector<LatencyStats> Latencies(const TraceModel& model,
   // is born, and listens, before the old one leaves: there is no gap to measure.)
   std::vector<int64_t> replacement;
   for (const auto& [slot, workers] : by_slot) {
+    const SlotTimeline timeline(model, workers);
     for (size_t i : workers) {
       const WorkerHistory& gone = model.workers[i];
       if (!gone.exit().plan.starts_with(kRestartPlan)) continue;
       const int64_t exited = gone.phases.back().start_ns;
-      const std::optional<size_t> next = FirstBornAtOrAfter(model, workers, exited);
+      const std::optional<size_t> next = timeline.FirstBornAtOrAfter(exited);
       if (!next) continue;
       if (const auto listening = model.workers[*next].EnteredAt(WorkerState::kListening)) {
         replacement.push_back(*listening - exited);
@@ -112,6 +124,8 @@ std::vector<LatencyStats> Latencies(const TraceModel& model,
 std::vector<std::pair<std::string, int>> RestartsByCause(
     const TraceModel& model, const std::map<int, std::vector<size_t>>& by_slot) {
   std::vector<std::pair<std::string, int>> out;
+  std::map<int, SlotTimeline> timelines;
+  for (const auto& [slot, workers] : by_slot) timelines.try_emplace(slot, model, workers);
   // In birth order, so the listing order follows the trace.
   for (size_t i = 0; i < model.workers.size(); ++i) {
     const WorkerHistory& w = model.workers[i];
@@ -120,8 +134,7 @@ std::vector<std::pair<std::string, int>> RestartsByCause(
       Count(out, "rolling restart");
       continue;
     }
-    const std::optional<size_t> p =
-        LastDeathAtOrBefore(model, by_slot.at(w.slot), w.phases.front().start_ns);
+    const std::optional<size_t> p = timelines.at(w.slot).LastDeathAtOrBefore(w.phases.front().start_ns);
     if (!p) {
       Count(out, w.birth_cause);
       continue;
