@@ -18,11 +18,11 @@ class BenchSink final : public HttpParser::Sink {
  public:
   explicit BenchSink(Router& router) : router_(router) {}
   void OnExpectContinue() noexcept override {}
-  bool OnRequest(HttpRequest& request) noexcept override {
+  AfterRequest OnRequest(HttpRequest& request) noexcept override {
     response_.Reset();
     router_.Route(request, response_);
     AppendResponse(out, response_, FramingFor(request, false, kDate));
-    return true;
+    return AfterRequest::kContinue;
   }
   std::string out;
 

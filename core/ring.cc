@@ -25,6 +25,12 @@ constexpr unsigned kSetupFlagChoices[] = {
     0,
 };
 
+// Attempts to make room in a full submission queue before Start gives up. Each attempt first
+// moves ready completions aside, so only a kernel that refuses work exhausts them.
+constexpr int kSubmitAttempts = 4;
+// Completions taken from the kernel per peek.
+constexpr unsigned kBatch = 64;
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Ring>> Ring::Create(RingOptions options) {
@@ -32,10 +38,12 @@ absl::StatusOr<std::unique_ptr<Ring>> Ring::Create(RingOptions options) {
   int res = -EINVAL;
   for (unsigned flags : kSetupFlagChoices) {
     io_uring_params params{};
-    params.flags = flags | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP;
+    params.flags = flags | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE;
+    params.cq_entries = options.entries * options.completion_factor;
     res = io_uring_queue_init_params(options.entries, &ring->ring_, &params);
     if (res == 0) {
       ring->setup_flags_ = params.flags;
+      ring->skip_cancel_success_ = (params.features & IORING_FEAT_CQE_SKIP) != 0;
       return ring;
     }
     if (res != -EINVAL) break;
@@ -48,18 +56,37 @@ Ring::~Ring() {
 }
 
 io_uring_sqe* Ring::NextSqe() noexcept {
-  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  while (sqe == nullptr) {
-    // Full: hand the queued entries to the kernel now and take a fresh slot.
-    io_uring_submit(&ring_);
-    sqe = io_uring_get_sqe(&ring_);
+  for (int attempt = 0;; ++attempt) {
+    if (io_uring_sqe* sqe = io_uring_get_sqe(&ring_)) return sqe;
+    if (attempt == kSubmitAttempts) break;
+    SubmitToMakeRoom();
   }
-  return sqe;
+  if (failure_.ok()) {
+    failure_ = absl::ResourceExhaustedError(
+        "io_uring: the submission queue stayed full; the kernel took no entries");
+  }
+  return nullptr;
+}
+
+void Ring::SubmitToMakeRoom() noexcept {
+  // Full: hand the queued entries to the kernel now. If it takes none (-EBUSY, -EAGAIN: it
+  // wants its completions read first), copy the ready ones aside for the next turn.
+  if (io_uring_submit(&ring_) > 0) return;
+  io_uring_cqe* cqes[kBatch];
+  unsigned count;
+  while ((count = io_uring_peek_batch_cqe(&ring_, cqes, kBatch)) > 0) {
+    for (unsigned i = 0; i < count; ++i) {
+      set_aside_.push_back({io_uring_cqe_get_data(cqes[i]), cqes[i]->res, cqes[i]->flags});
+    }
+    io_uring_cq_advance(&ring_, count);
+    completions_seen_ += count;
+  }
 }
 
 void Ring::Start(Op& op) noexcept {
   if (op.in_flight_) std::abort();  // double start would alias two requests on one op
   io_uring_sqe* sqe = NextSqe();
+  if (sqe == nullptr) return;  // failure_ is set: Run stops at its next turn
   op.Prep(sqe);
   io_uring_sqe_set_data(sqe, &op);
   op.in_flight_ = true;
@@ -69,21 +96,47 @@ void Ring::Start(Op& op) noexcept {
 void Ring::Cancel(Op& op) noexcept {
   if (!op.in_flight_) return;
   io_uring_sqe* sqe = NextSqe();
+  if (sqe == nullptr) return;
   io_uring_prep_cancel(sqe, &op, IORING_ASYNC_CANCEL_ALL);
-  // The cancel request's own completion carries no op: user_data null means "ignore".
+  // The cancel request's own completion carries no op: user_data null means "ignore". A
+  // successful cancel need not post one at all (mass cancels would double the completions).
   io_uring_sqe_set_data(sqe, nullptr);
+  if (skip_cancel_success_) io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
 }
 
-void Ring::Dispatch(io_uring_cqe* cqe) noexcept {
-  auto* op = static_cast<Op*>(io_uring_cqe_get_data(cqe));
+void Ring::Dispatch(void* user_data, int res, uint32_t flags) noexcept {
+  auto* op = static_cast<Op*>(user_data);
   if (op == nullptr) return;
-  const int res = cqe->res;
-  const uint32_t flags = cqe->flags;
   if ((flags & IORING_CQE_F_MORE) == 0) {
     op->in_flight_ = false;
     --ops_in_flight_;
   }
   op->OnComplete(res, flags);
+}
+
+void Ring::DispatchSetAside() noexcept {
+  // Swap: handlers may set more aside, which are newer and wait for the next pass.
+  std::vector<SetAside> batch;
+  batch.swap(set_aside_);
+  for (const SetAside& c : batch) Dispatch(c.user_data, c.res, c.flags);
+}
+
+void Ring::DrainCompletions() noexcept {
+  // Each batch is copied out and the queue advanced before dispatch: a handler that starts ops
+  // on a full ring may take completions itself (SubmitToMakeRoom), and must not see these twice.
+  io_uring_cqe* cqes[kBatch];
+  SetAside batch[kBatch];
+  while (true) {
+    DispatchSetAside();
+    const unsigned count = io_uring_peek_batch_cqe(&ring_, cqes, kBatch);
+    for (unsigned i = 0; i < count; ++i) {
+      batch[i] = {io_uring_cqe_get_data(cqes[i]), cqes[i]->res, cqes[i]->flags};
+    }
+    io_uring_cq_advance(&ring_, count);
+    completions_seen_ += count;
+    for (unsigned i = 0; i < count; ++i) Dispatch(batch[i].user_data, batch[i].res, batch[i].flags);
+    if (count < kBatch && set_aside_.empty()) return;
+  }
 }
 
 void Ring::RunDeferred() noexcept {
@@ -97,23 +150,21 @@ void Ring::RunDeferred() noexcept {
 
 absl::Status Ring::Run() {
   stop_requested_ = false;
-  constexpr unsigned kBatch = 64;
-  io_uring_cqe* batch[kBatch];
-  while (!stop_requested_) {
-    // Deferred work queued outside the loop must not wait for an unrelated completion.
-    int res = io_uring_submit_and_wait(&ring_, deferred_.empty() ? 1 : 0);
-    if (res < 0 && res != -EINTR && res != -EAGAIN && res != -EBUSY) {
+  while (!stop_requested_ && failure_.ok()) {
+    // Work already in hand (deferred, or completions set aside) must not wait for an unrelated
+    // completion.
+    const bool work_in_hand = !deferred_.empty() || !set_aside_.empty();
+    int res = io_uring_submit_and_wait(&ring_, work_in_hand ? 0 : 1);
+    // -EBADR: the kernel had to drop completions once (no memory for its overflow list). The
+    // ops concerned are lost, but the loop and every other op go on: not worth a dead primary.
+    if (res == -EBADR) ++completions_dropped_;
+    if (res < 0 && res != -EINTR && res != -EAGAIN && res != -EBUSY && res != -EBADR) {
       return ErrnoStatus(-res, "io_uring_submit_and_wait");
     }
-    unsigned count;
-    while ((count = io_uring_peek_batch_cqe(&ring_, batch, kBatch)) > 0) {
-      for (unsigned i = 0; i < count; ++i) Dispatch(batch[i]);
-      io_uring_cq_advance(&ring_, count);
-      if (count < kBatch) break;
-    }
+    DrainCompletions();
     RunDeferred();
   }
-  return absl::OkStatus();
+  return failure_;
 }
 
 }  // namespace ringleader

@@ -7,6 +7,11 @@
 // One loop, one fixed order: submit-and-wait (EINTR retried) → take a batch of completions →
 // dispatch each to its op → advance the completion queue once per batch. The ring holds no
 // business logic; everything happens in Op::OnComplete.
+//
+// Under pressure: the completion queue is several times the submission queue, cancels post a
+// completion only when they fail, and when the submission queue is full and the kernel will not
+// take entries, the ring copies ready completions aside (dispatched on the next turn) and
+// retries a bounded number of times before Run() fails with a Status instead of spinning.
 #pragma once
 
 #include <liburing.h>
@@ -23,6 +28,9 @@ namespace ringleader {
 
 struct RingOptions {
   unsigned entries = 256;
+  // Completion-queue entries per submission-queue entry: a burst of completions (mass cancels,
+  // a multishot flood) must not overflow into the kernel's slow backlog.
+  unsigned completion_factor = 8;
 };
 
 class Ring {
@@ -33,13 +41,15 @@ class Ring {
   Ring& operator=(const Ring&) = delete;
 
   // Queues `op` (it must not be in flight). Submission happens on the next loop turn, or at
-  // once when the submission queue is full.
+  // once when the submission queue is full. If the kernel takes nothing after a few attempts,
+  // the op is not started and Run() returns ResourceExhausted at its next turn.
   void Start(Op& op) noexcept;
   // Asks the kernel to cancel every in-flight request of `op`. The op still receives its final
   // completion (usually -ECANCELED) and must stay alive until then. No-op when not in flight.
   void Cancel(Op& op) noexcept;
 
-  // Runs the loop until Stop(). Returns an error only when io_uring_enter itself fails.
+  // Runs the loop until Stop(). Returns an error when io_uring_enter itself fails or the
+  // submission queue stayed full (see Start).
   absl::Status Run();
   // Makes Run() return after the current batch of completions.
   void Stop() noexcept { stop_requested_ = true; }
@@ -50,20 +60,39 @@ class Ring {
 
   // Ops started and not yet finally completed; tests use it to prove nothing leaks.
   int ops_in_flight() const noexcept { return ops_in_flight_; }
+  // Completions taken from the kernel so far, ignored ones included; tests count with it.
+  uint64_t completions_seen() const noexcept { return completions_seen_; }
+  // Times the kernel reported completions it had to drop (-EBADR); the loop went on.
+  uint64_t completions_dropped() const noexcept { return completions_dropped_; }
   // The IORING_SETUP_* flags the kernel accepted.
   unsigned setup_flags() const noexcept { return setup_flags_; }
   io_uring* raw() noexcept { return &ring_; }
 
  private:
   Ring() = default;
+  // A completion copied out of the kernel's queue to make room, dispatched on the next turn.
+  struct SetAside {
+    void* user_data;
+    int res;
+    uint32_t flags;
+  };
+
   io_uring_sqe* NextSqe() noexcept;
-  void Dispatch(io_uring_cqe* cqe) noexcept;
+  void SubmitToMakeRoom() noexcept;
+  void Dispatch(void* user_data, int res, uint32_t flags) noexcept;
+  void DispatchSetAside() noexcept;
+  void DrainCompletions() noexcept;
   void RunDeferred() noexcept;
 
   io_uring ring_{};
   unsigned setup_flags_ = 0;
+  bool skip_cancel_success_ = false;  // IOSQE_CQE_SKIP_SUCCESS is known to this kernel
   int ops_in_flight_ = 0;
+  uint64_t completions_seen_ = 0;
+  uint64_t completions_dropped_ = 0;
   bool stop_requested_ = false;
+  absl::Status failure_;  // the submission queue stayed full: Run returns it
+  std::vector<SetAside> set_aside_;
   std::vector<absl::AnyInvocable<void() &&>> deferred_;
 };
 

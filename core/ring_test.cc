@@ -64,7 +64,10 @@ TEST(RingTest, CreateReportsSetupFlags) {
   const unsigned flags = ring->setup_flags();
   EXPECT_NE(flags & IORING_SETUP_SUBMIT_ALL, 0u);
   EXPECT_NE(flags & IORING_SETUP_CLAMP, 0u);
-  const unsigned choice = flags & ~(IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP);
+  EXPECT_NE(flags & IORING_SETUP_CQSIZE, 0u);
+  EXPECT_GE(ring->raw()->cq.ring_entries, 8 * ring->raw()->sq.ring_entries);
+  const unsigned choice =
+      flags & ~(IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE);
   EXPECT_TRUE(choice == (IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN) ||
               choice == IORING_SETUP_COOP_TASKRUN || choice == 0)
       << std::hex << flags;

@@ -36,12 +36,16 @@ HttpConnection::~HttpConnection() = default;
 
 void HttpConnection::Start() noexcept {
   deadline_ = server_.now() + server_.options().idle_timeout;
+  ArmRecv();
+}
+
+void HttpConnection::ArmRecv() noexcept {
   recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group());
 }
 
 bool HttpConnection::Idle() const noexcept {
   return phase_ == Phase::kOpen && !parser_.mid_request() && out_.empty() &&
-         sent_ == sending_.size() && delayed_.empty();
+         sent_ == sending_.size() && delayed_.empty() && held_in_.empty();
 }
 
 bool HttpConnection::AnyOpInFlight() const noexcept {
@@ -57,48 +61,73 @@ void HttpConnection::OnRecv(int res, uint32_t flags) noexcept {
   if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
     const uint16_t id = BufferRing::IdOf(flags);
     const std::string_view bytes(server_.buffers().Data(id), static_cast<size_t>(res));
-    if (phase_ == Phase::kOpen && paused_) {
-      pending_in_.append(bytes);  // arrived before the pause's cancel took effect
+    if (phase_ == Phase::kOpen && input_ != Input::kReading) {
+      held_in_.append(bytes);  // arrived before the hold's cancel took effect
     } else if (phase_ == Phase::kOpen) {
       Consume(bytes);
     }
     server_.buffers().Recycle(id);  // consumed, held, or, while closing, discarded
   }
   if (res == 0 || (res < 0 && res != -ENOBUFS && res != -ECANCELED)) {
-    // The peer finished sending (or the socket failed): answer what is queued, then close.
     if (res < 0 || phase_ == Phase::kAborting) return Abort();
-    if (phase_ == Phase::kOpen) CloseAfterFlush();
+    // The peer finished sending. Every request it sent before is answered, held ones included
+    // (MaybeResume closes after them); then close.
+    if (phase_ == Phase::kOpen && input_ == Input::kHeld) {
+      input_ = Input::kHeldThenEnd;
+    } else if (phase_ == Phase::kOpen) {
+      CloseAfterFlush();
+    }
     return MaybeRelease();
   }
-  if (!more && phase_ != Phase::kAborting && !paused_) {
-    // Multishot ended (-ENOBUFS when every buffer is in use, or a pause lifted before its
+  if (!more && phase_ != Phase::kAborting && input_ == Input::kReading) {
+    // Multishot ended (-ENOBUFS when every buffer is in use, or a hold lifted before its
     // cancel landed): arm it again.
-    recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group());
+    ArmRecv();
   }
   MaybeRelease();
 }
 
 bool HttpConnection::Backlogged() const noexcept {
   return out_.size() + (sending_.size() - sent_) > kMaxOutboundBacklog ||
-         delayed_.size() > kMaxQueuedResponses;
+         delayed_.size() >= kMaxQueuedResponses;
 }
 
-void HttpConnection::MaybePause() noexcept {
+void HttpConnection::Hold() noexcept {
   // A client that pipelines without reading our answers must not grow us without bound: stop
-  // reading (cancel the multishot recv) until the backlog drains.
-  if (paused_ || phase_ != Phase::kOpen || !Backlogged()) return;
-  paused_ = true;
+  // parsing after this request and stop reading until the backlog drains.
+  if (input_ != Input::kReading) return;
+  input_ = Input::kHeld;
   server_.ring().Cancel(recv_op_);
 }
 
 void HttpConnection::MaybeResume() noexcept {
-  if (!paused_ || phase_ != Phase::kOpen || Backlogged()) return;
-  paused_ = false;
-  const std::string held = std::move(pending_in_);
-  pending_in_.clear();
-  if (!held.empty()) Consume(held);
-  if (!paused_ && phase_ == Phase::kOpen && !recv_op_.in_flight()) {
-    recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group());
+  if (input_ == Input::kReading || phase_ != Phase::kOpen || Backlogged()) return;
+  const bool peer_done = input_ == Input::kHeldThenEnd;
+  input_ = Input::kReading;
+  const std::string held = std::move(held_in_);
+  held_in_.clear();
+  if (!held.empty()) Consume(held);  // may hold again; the unparsed rest returns to held_in_
+  if (phase_ != Phase::kOpen) return;
+  if (input_ != Input::kReading) {
+    if (peer_done) input_ = Input::kHeldThenEnd;
+    return;
+  }
+  if (peer_done) return CloseAfterFlush();
+  if (!recv_op_.in_flight()) ArmRecv();
+}
+
+void HttpConnection::RestartHeaderClock() noexcept {
+  // Each request gets its own header timeout, also when one read ends a request and starts
+  // the next. Between requests, bytes that start nothing (llhttp skips stray CR/LF) leave the
+  // idle deadline where it was: they neither disarm it nor extend it.
+  if (parser_.mid_request()) {
+    if (header_clock_request_ == parser_.requests_begun()) return;
+    header_clock_request_ = parser_.requests_begun();
+    deadline_ = server_.now() + server_.options().header_timeout;
+  } else if (!Idle()) {
+    // Answers are pending: the send-progress check and their timers bound the connection now,
+    // and OnSent restarts the idle clock once they are out.
+    deadline_ = absl::InfiniteFuture();
   }
 }
 
@@ -107,17 +136,12 @@ void HttpConnection::Consume(std::string_view bytes) noexcept {
   if (error_status != 0) {
     QueueResponse(ErrorResponse(error_status), {.keep_alive = false});
     phase_ = Phase::kClosing;
+  } else if (input_ != Input::kReading) {
+    held_in_.append(parser_.held_back());
   }
-  if (parser_.mid_request()) {
-    if (!headers_clock_running_) deadline_ = server_.now() + server_.options().header_timeout;
-    headers_clock_running_ = true;
-  } else {
-    headers_clock_running_ = false;
-    deadline_ = absl::InfiniteFuture();
-  }
+  RestartHeaderClock();
   Flush();
   if (phase_ == Phase::kClosing) return CloseAfterFlush();
-  MaybePause();
 }
 
 void HttpConnection::OnExpectContinue() noexcept {
@@ -125,7 +149,7 @@ void HttpConnection::OnExpectContinue() noexcept {
   Flush();
 }
 
-bool HttpConnection::OnRequest(HttpRequest& request) noexcept {
+AfterRequest HttpConnection::OnRequest(HttpRequest& request) noexcept {
   server_.CountRequest();
   response_.Reset();
   request.server_draining = server_.draining();
@@ -143,9 +167,13 @@ bool HttpConnection::OnRequest(HttpRequest& request) noexcept {
   } else {
     AppendResponse(out_, response_, framing);
   }
-  if (framing.keep_alive) return true;
-  phase_ = Phase::kClosing;
-  return false;
+  if (!framing.keep_alive) {
+    phase_ = Phase::kClosing;
+    return AfterRequest::kStop;
+  }
+  if (!Backlogged()) return AfterRequest::kContinue;
+  Hold();
+  return AfterRequest::kHold;
 }
 
 void HttpConnection::QueueResponse(HttpResponse response, ResponseFraming framing) noexcept {
@@ -196,6 +224,10 @@ void HttpConnection::OnSent(int res) noexcept {
     return Abort();  // EPIPE, ECONNRESET: the peer is gone
   }
   sent_ += static_cast<size_t>(res);
+  if (sent_ == sending_.size() && sending_.capacity() > kRetainedSendBuffer) {
+    std::string().swap(sending_);
+    sent_ = 0;
+  }
   Flush();
   if (phase_ == Phase::kClosing) return CloseAfterFlush();
   MaybeResume();
@@ -208,6 +240,13 @@ void HttpConnection::OnSent(int res) noexcept {
 void HttpConnection::CloseAfterFlush() noexcept {
   if (phase_ == Phase::kOpen) phase_ = Phase::kClosing;
   if (phase_ != Phase::kClosing) return;
+  // No request after this one is answered: what is held is dropped, and reading goes on so the
+  // lingering close can read to the peer's EOF (unless the peer already sent it).
+  held_in_.clear();
+  if (input_ == Input::kHeld) {
+    input_ = Input::kReading;
+    if (!recv_op_.in_flight()) ArmRecv();
+  }
   // A response still being prepared (a delay) is bounded by the drain timeout, not the linger
   // timeout; bytes waiting for the kernel, or our lingering read, are bounded by the latter.
   deadline_ = delayed_.empty() ? server_.now() + server_.options().linger_timeout

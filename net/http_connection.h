@@ -42,7 +42,7 @@ class HttpConnection final : public HttpParser::Sink {
   void OnSent(int res) noexcept;
   void OnShutdown(int res) noexcept;
   void OnExpectContinue() noexcept override;
-  bool OnRequest(HttpRequest& request) noexcept override;
+  AfterRequest OnRequest(HttpRequest& request) noexcept override;
   void Consume(std::string_view bytes) noexcept;
   void PromoteReadyDelayed() noexcept;
   void QueueResponse(HttpResponse response, ResponseFraming framing) noexcept;
@@ -53,12 +53,24 @@ class HttpConnection final : public HttpParser::Sink {
   bool Idle() const noexcept;
   bool AnyOpInFlight() const noexcept;
   bool Backlogged() const noexcept;
-  void MaybePause() noexcept;
+  void Hold() noexcept;
   void MaybeResume() noexcept;
+  void ArmRecv() noexcept;
+  void RestartHeaderClock() noexcept;
 
-  // Backpressure bounds for one connection (see MaybePause).
+  // Backpressure bounds for one connection, checked after every request (see Hold).
   static constexpr size_t kMaxOutboundBacklog = 256 * 1024;
   static constexpr size_t kMaxQueuedResponses = 64;
+  // Send buffers above this are given back once sent, so one large answer is not kept.
+  static constexpr size_t kRetainedSendBuffer = 64 * 1024;
+
+  // The reading side. Held: our answers are not being read, so the receive is cancelled and
+  // the bytes already here wait in held_in_ (requests received are still answered, in order).
+  enum class Input {
+    kReading,
+    kHeld,
+    kHeldThenEnd,  // held, and the peer has finished sending: answer what is held, then close
+  };
 
   HttpServer& server_;
   UniqueFd fd_;
@@ -73,9 +85,9 @@ class HttpConnection final : public HttpParser::Sink {
   std::deque<std::unique_ptr<Delayed>> delayed_;  // ordered; front blocks later responses
   absl::Time deadline_ = absl::InfiniteFuture();
   enum class Phase { kOpen, kClosing, kLingering, kAborting } phase_ = Phase::kOpen;
-  bool headers_clock_running_ = false;
-  bool paused_ = false;          // not reading: our answers are not being read
-  std::string pending_in_;       // bytes that arrived while pausing
+  uint64_t header_clock_request_ = 0;  // the request (HttpParser::requests_begun) being timed
+  Input input_ = Input::kReading;
+  std::string held_in_;  // bytes received, not yet parsed, while held
   absl::Time last_send_progress_ = absl::InfinitePast();
   bool released_ = false;
 };

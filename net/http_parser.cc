@@ -6,6 +6,22 @@
 #include "core/absl_bridge.h"
 
 namespace ringleader {
+namespace {
+// What a request keeps of its buffers' capacity once it is answered (see ReleaseLargeBuffers).
+constexpr size_t kRetainedTarget = 4 * 1024;
+constexpr size_t kRetainedHeaders = 32;
+constexpr size_t kRetainedHeaderString = 1024;
+constexpr size_t kRetainedBody = 64 * 1024;
+// A request whose header block was larger than this may have grown the strings above.
+constexpr size_t kLargeHeaderBlock = 4 * 1024;
+// The line end after the last header and the blank line; llhttp reports no span for them.
+constexpr size_t kHeaderTerminator = 4;
+
+template <typename String>
+void ReleaseAbove(String& s, size_t keep) {
+  if (s.capacity() > keep) String().swap(s);
+}
+}  // namespace
 
 std::string_view HttpRequest::Header(std::string_view name) const {
   for (size_t i = 0; i < header_count; ++i) {
@@ -14,12 +30,27 @@ std::string_view HttpRequest::Header(std::string_view name) const {
   return {};
 }
 
+void HttpRequest::ReleaseLargeBuffers() {
+  ReleaseAbove(target, kRetainedTarget);
+  ReleaseAbove(body, kRetainedBody);
+  if (headers.size() > kRetainedHeaders) {
+    headers.resize(kRetainedHeaders);
+    headers.shrink_to_fit();
+  }
+  for (HttpHeader& h : headers) {
+    ReleaseAbove(h.name, kRetainedHeaderString);
+    ReleaseAbove(h.value, kRetainedHeaderString);
+  }
+}
+
 const llhttp_settings_t& HttpParser::Settings() {
   static const llhttp_settings_t settings = [] {
     llhttp_settings_t s;
     llhttp_settings_init(&s);
     s.on_message_begin = &HttpParser::OnMessageBegin;
+    s.on_method = &HttpParser::OnMethod;
     s.on_url = &HttpParser::OnUrl;
+    s.on_version = &HttpParser::OnVersion;
     s.on_header_field = &HttpParser::OnHeaderField;
     s.on_header_value = &HttpParser::OnHeaderValue;
     s.on_headers_complete = &HttpParser::OnHeadersComplete;
@@ -42,29 +73,53 @@ bool HttpParser::CountHeaderBytes(size_t n) {
   return false;
 }
 
+bool HttpParser::CountHeaderSpan(const char* at, size_t length) {
+  // Everything from the end of what was counted to the end of this span: the span and the
+  // whitespace before it, which llhttp skips silently.
+  if (counted_to_ == nullptr) counted_to_ = at;  // the request's first byte
+  const char* end = at + length;
+  const size_t n = static_cast<size_t>(end - counted_to_);
+  counted_to_ = end;
+  return CountHeaderBytes(n);
+}
+
 int HttpParser::OnMessageBegin(llhttp_t* p) {
   HttpParser& self = Self(p);
   self.request_.Clear();
   self.header_bytes_ = 0;
+  self.counted_to_ = nullptr;
+  ++self.requests_begun_;
   self.in_value_ = false;
   self.in_message_ = true;
   self.headers_done_ = false;
   return HPE_OK;
 }
 
+int HttpParser::OnMethod(llhttp_t* p, const char* at, size_t length) {
+  return Self(p).CountHeaderSpan(at, length) ? HPE_OK : HPE_USER;
+}
+
+int HttpParser::OnVersion(llhttp_t* p, const char* at, size_t length) {
+  return Self(p).CountHeaderSpan(at, length) ? HPE_OK : HPE_USER;
+}
+
 int HttpParser::OnUrl(llhttp_t* p, const char* at, size_t length) {
   HttpParser& self = Self(p);
-  if (!self.CountHeaderBytes(length)) return HPE_USER;
+  if (!self.CountHeaderSpan(at, length)) return HPE_USER;
   self.request_.target.append(at, length);
   return HPE_OK;
 }
 
 int HttpParser::OnHeaderField(llhttp_t* p, const char* at, size_t length) {
   HttpParser& self = Self(p);
-  if (!self.CountHeaderBytes(length)) return HPE_USER;
+  if (!self.CountHeaderSpan(at, length)) return HPE_USER;
   HttpRequest& r = self.request_;
   if (self.in_value_ || r.header_count == 0) {
     // A new header starts; reuse an old entry's capacity when there is one.
+    if (r.header_count == self.limits_.max_header_count) {
+      self.user_status_ = 431;
+      return HPE_USER;
+    }
     if (r.header_count == r.headers.size()) r.headers.emplace_back();
     HttpHeader& h = r.headers[r.header_count++];
     h.name.clear();
@@ -77,7 +132,7 @@ int HttpParser::OnHeaderField(llhttp_t* p, const char* at, size_t length) {
 
 int HttpParser::OnHeaderValue(llhttp_t* p, const char* at, size_t length) {
   HttpParser& self = Self(p);
-  if (!self.CountHeaderBytes(length)) return HPE_USER;
+  if (!self.CountHeaderSpan(at, length)) return HPE_USER;
   self.in_value_ = true;
   self.request_.headers[self.request_.header_count - 1].value.append(at, length);
   return HPE_OK;
@@ -86,7 +141,9 @@ int HttpParser::OnHeaderValue(llhttp_t* p, const char* at, size_t length) {
 int HttpParser::OnHeadersComplete(llhttp_t* p) {
   HttpParser& self = Self(p);
   HttpRequest& r = self.request_;
+  if (!self.CountHeaderBytes(kHeaderTerminator)) return HPE_USER;
   self.headers_done_ = true;
+  self.counted_to_ = nullptr;
   // We never switch protocols: treat Upgrade/CONNECT as ordinary requests so llhttp does not
   // pause and strand the rest of the connection.
   p->upgrade = 0;
@@ -119,8 +176,11 @@ int HttpParser::OnMessageComplete(llhttp_t* p) {
   self.in_message_ = false;
   // llhttp_should_keep_alive is only final here (it also depends on how the body ended).
   self.request_.keep_alive = self.request_.keep_alive && llhttp_should_keep_alive(p) != 0;
-  const bool go_on = self.sink_.OnRequest(self.request_);
-  return go_on ? HPE_OK : HPE_PAUSED;
+  self.after_request_ = self.sink_.OnRequest(self.request_);
+  if (self.header_bytes_ > kLargeHeaderBlock || self.request_.body.capacity() > kRetainedBody) {
+    self.request_.ReleaseLargeBuffers();
+  }
+  return self.after_request_ == AfterRequest::kContinue ? HPE_OK : HPE_PAUSED;
 }
 
 int HttpParser::StatusForError(std::string_view data) const {
@@ -141,17 +201,34 @@ int HttpParser::StatusForError(std::string_view data) const {
 }
 
 int HttpParser::Feed(std::string_view data) noexcept {
+  held_back_ = {};
   if (failed_status_ != 0) return failed_status_;
   if (data.empty()) return 0;
-  const llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
+  const char* const end = data.data() + data.size();
+  // A header block split across reads: count this read from its first byte.
+  if (in_header_block() && counted_to_ != nullptr) counted_to_ = data.data();
+  llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
+  // Bytes after the last span of an unfinished header block (a run of padding) count too.
+  if (err == HPE_OK && in_header_block() && counted_to_ != nullptr &&
+      !CountHeaderBytes(static_cast<size_t>(end - counted_to_))) {
+    err = HPE_USER;
+  }
   switch (err) {
     case HPE_OK:
       return 0;
     case HPE_PAUSED:
-    case HPE_PAUSED_UPGRADE:
+    case HPE_PAUSED_UPGRADE: {
+      const char* stop = llhttp_get_error_pos(&parser_);
+      if (after_request_ == AfterRequest::kHold) {
+        // Backpressure: the caller keeps the rest and feeds it again when it can take more.
+        llhttp_resume(&parser_);
+        held_back_ = std::string_view(stop, static_cast<size_t>(end - stop));
+        return 0;
+      }
       // Stopped on purpose (the connection closes after this request); the rest is ignored.
-      stopped_at_end_ = llhttp_get_error_pos(&parser_) == data.data() + data.size();
+      stopped_at_end_ = stop == end;
       return 0;
+    }
     default:
       failed_status_ = StatusForError(data);
       in_message_ = false;

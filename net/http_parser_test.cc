@@ -17,16 +17,21 @@ class CollectingSink final : public HttpParser::Sink {
     ++continues;
     events.push_back("continue");
   }
-  bool OnRequest(HttpRequest& request) noexcept override {
+  AfterRequest OnRequest(HttpRequest& request) noexcept override {
     requests.push_back(request);
     events.push_back("request");
-    return stop_after < 0 || static_cast<int>(requests.size()) < stop_after;
+    if (hold_every > 0 && requests.size() % static_cast<size_t>(hold_every) == 0) {
+      return AfterRequest::kHold;
+    }
+    const bool go_on = stop_after < 0 || static_cast<int>(requests.size()) < stop_after;
+    return go_on ? AfterRequest::kContinue : AfterRequest::kStop;
   }
 
   std::vector<HttpRequest> requests;
   std::vector<std::string> events;
   int continues = 0;
-  int stop_after = -1;  // return false from the Nth request
+  int stop_after = -1;  // kStop after the Nth request
+  int hold_every = 0;   // kHold after every Nth request
 };
 
 class HttpParserTest : public testing::Test {
@@ -348,6 +353,99 @@ TEST_F(HttpParserTest, UpgradeRequestDoesNotStallTheConnection) {
 TEST_F(HttpParserTest, UnknownMethodIs501WhenPipelined) {
   EXPECT_EQ(Feed("GET / HTTP/1.1\r\n\r\nBREW / HTTP/1.1\r\n\r\n"), 501);
   EXPECT_EQ(sink_.requests.size(), 1u);
+}
+
+// llhttp skips the whitespace before a header value without a callback: "a:" followed by a
+// megabyte of spaces was never 431. Every byte of the header block counts. See issue 9.
+TEST_F(HttpParserTest, WhitespaceCountsTowardsTheHeaderLimit) {
+  Reset({.max_header_bytes = 256, .max_body_bytes = 64});
+  EXPECT_EQ(Feed("GET / HTTP/1.1\r\na:" + std::string(300, ' ') + "b\r\n\r\n"), 431);
+  Reset({.max_header_bytes = 256, .max_body_bytes = 64});
+  EXPECT_EQ(FeedByteByByte("GET / HTTP/1.1\r\na:" + std::string(300, ' ') + "b\r\n\r\n"), 431);
+  Reset({.max_header_bytes = 256, .max_body_bytes = 64});
+  EXPECT_EQ(Feed("GET / HTTP/1.1\r\na:" + std::string(300, ' ') + "\r\n\r\n"), 431)
+      << "an empty value after the padding";
+}
+
+TEST_F(HttpParserTest, PaddingArrivingInManyReadsIs431BeforeTheHeadersEnd) {
+  Reset({.max_header_bytes = 256, .max_body_bytes = 64});
+  ASSERT_EQ(Feed("GET / HTTP/1.1\r\na:"), 0);
+  int status = 0;
+  for (int i = 0; i < 10 && status == 0; ++i) status = Feed(std::string(100, ' '));
+  EXPECT_EQ(status, 431) << "no terminator needed: the padding alone is over the limit";
+}
+
+TEST_F(HttpParserTest, StrayLineEndsBetweenRequestsAreNotARequest) {
+  ASSERT_EQ(Feed("\r\n\r\n\r\n"), 0);
+  EXPECT_FALSE(parser_->mid_request());
+  EXPECT_EQ(parser_->requests_begun(), 0u);
+  ASSERT_EQ(Feed("GET / HTTP/1.1\r\n\r\n"), 0);
+  EXPECT_EQ(sink_.requests.size(), 1u);
+}
+
+TEST_F(HttpParserTest, HeaderCountOverTheLimitIs431) {
+  auto request_with = [](int headers) {
+    std::string wire = "GET / HTTP/1.1\r\n";
+    for (int i = 0; i < headers; ++i) wire += "h" + std::to_string(i) + ": v\r\n";
+    return wire + "\r\n";
+  };
+  Reset({.max_header_bytes = 16 * 1024, .max_header_count = 100, .max_body_bytes = 64});
+  ASSERT_EQ(Feed(request_with(100)), 0);
+  ASSERT_EQ(sink_.requests.size(), 1u);
+  EXPECT_EQ(sink_.requests[0].header_count, 100u);
+  EXPECT_EQ(Feed(request_with(101)), 431);
+  EXPECT_EQ(sink_.requests.size(), 1u);
+}
+
+TEST_F(HttpParserTest, HoldStopsAfterTheRequestAndHandsBackTheRest) {
+  sink_.hold_every = 1;
+  const std::string wire = "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n";
+  ASSERT_EQ(Feed(wire), 0);
+  ASSERT_EQ(sink_.requests.size(), 1u);
+  std::string rest(parser_->held_back());
+  EXPECT_EQ(rest, "GET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n");
+  ASSERT_EQ(Feed(rest), 0);
+  ASSERT_EQ(sink_.requests.size(), 2u);
+  EXPECT_EQ(sink_.requests[1].path(), "/2");
+  rest = std::string(parser_->held_back());
+  EXPECT_EQ(rest, "GET /3 HTTP/1.1\r\n");
+  ASSERT_EQ(Feed(rest), 0);
+  EXPECT_TRUE(parser_->held_back().empty()) << "nothing held: the third is incomplete";
+  EXPECT_TRUE(parser_->mid_request());
+  ASSERT_EQ(Feed("\r\n"), 0);
+  ASSERT_EQ(sink_.requests.size(), 3u);
+  EXPECT_EQ(sink_.requests[2].path(), "/3");
+  EXPECT_EQ(parser_->requests_begun(), 3u);
+}
+
+// The parser reuses one request object; a single huge request must not pin its capacity.
+class LastRequestSink final : public HttpParser::Sink {
+ public:
+  void OnExpectContinue() noexcept override {}
+  AfterRequest OnRequest(HttpRequest& request) noexcept override {
+    last = &request;
+    return AfterRequest::kContinue;
+  }
+  HttpRequest* last = nullptr;
+};
+
+TEST(HttpParserMemory, ALargeRequestGivesBackItsBuffersOnceAnswered) {
+  LastRequestSink sink;
+  HttpParser parser({}, sink);
+  std::string wire = "POST /" + std::string(8000, 't') + " HTTP/1.1\r\n";
+  for (int i = 0; i < 60; ++i) wire += "h" + std::to_string(i) + ": " + std::string(100, 'v') + "\r\n";
+  wire += "Content-Length: 500000\r\n\r\n" + std::string(500000, 'b');
+  ASSERT_EQ(parser.Feed(wire), 0);
+  ASSERT_NE(sink.last, nullptr);
+  size_t header_capacity = 0;
+  for (const HttpHeader& h : sink.last->headers) header_capacity += h.name.capacity() + h.value.capacity();
+  EXPECT_LE(sink.last->body.capacity(), 64u * 1024);
+  EXPECT_LE(sink.last->target.capacity(), 4u * 1024);
+  EXPECT_LE(sink.last->headers.capacity(), 32u);
+  EXPECT_LE(header_capacity, 32u * 1024);
+  // A small request keeps what it uses (no allocation churn on the common path).
+  ASSERT_EQ(parser.Feed("POST /s HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"), 0);
+  EXPECT_EQ(sink.last->body, "abc");
 }
 
 }  // namespace

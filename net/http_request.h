@@ -34,6 +34,10 @@ struct HttpRequest {
   // First header named `name` (case-insensitive), or empty.
   std::string_view Header(std::string_view name) const;
 
+  // Gives back capacity above a small retained size, so one unusually large request does not
+  // pin its memory for the rest of a keep-alive connection. Steady small requests keep theirs.
+  void ReleaseLargeBuffers();
+
   void Clear() {
     target.clear();
     header_count = 0;

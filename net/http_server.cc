@@ -81,8 +81,8 @@ void HttpServer::OnAccept(int res, uint32_t flags) noexcept {
 
 void HttpServer::OnTick(int res) noexcept {
   (void)res;
-  now_ = absl::Now();
-  date_.Refresh(now_);
+  now_ = MonotonicNow();
+  date_.Refresh(absl::Now());
   for (HttpConnection* c = connections_; c != nullptr;) {
     HttpConnection* next = c->next;  // CheckDeadlines may release c
     c->CheckDeadlines(now_);

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/buffer_ring.h"
+#include "core/clock.h"
 #include "core/ops.h"
 #include "core/ring.h"
 #include "net/http_date.h"
@@ -88,7 +89,7 @@ class HttpServer {
   HttpServerOptions options_;
   std::unique_ptr<BufferRing> buffers_;
   HttpDate date_;
-  absl::Time now_ = absl::Now();
+  absl::Time now_ = MonotonicNow();  // deadlines only; the Date header reads the wall clock
   AcceptOp accept_op_;
   TimeoutOp tick_op_;
   HttpConnection* connections_ = nullptr;  // intrusive list of live connections

@@ -31,12 +31,12 @@ class ReuseSink final : public HttpParser::Sink {
  public:
   explicit ReuseSink(Router& router) : router_(router) {}
   void OnExpectContinue() noexcept override {}
-  bool OnRequest(HttpRequest& request) noexcept override {
+  AfterRequest OnRequest(HttpRequest& request) noexcept override {
     ++requests;
     response_.Reset();
     router_.Route(request, response_);
     AppendResponse(out, response_, FramingFor(request, false, "Thu, 01 Jan 2026 00:00:00 GMT"));
-    return true;
+    return AfterRequest::kContinue;
   }
   std::string out;
   long requests = 0;

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -61,6 +60,18 @@ std::string BigHeaders() {
   return r + "\r\n";
 }
 
+// Few header bytes that are not whitespace: every byte counts toward the 16 KiB limit.
+std::string MegabyteOfHeaderWhitespace() {
+  return "GET / HTTP/1.1\r\nHost: t\r\na:" + std::string(1 << 20, ' ') + "\r\n\r\n";
+}
+
+// Small, but one more than the 100 headers a request may carry.
+std::string TooManyHeaders() {
+  std::string r = "GET / HTTP/1.1\r\nHost: t\r\n";
+  for (int i = 0; i < 100; ++i) absl::StrAppend(&r, "X-", i, ": v\r\n");
+  return r + "\r\n";
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Cases, HttpHostile,
     ::testing::Values(
@@ -68,6 +79,8 @@ INSTANTIATE_TEST_SUITE_P(
         HostileCase{"GarbageLine", "\x16\x03\x01 hello\r\n\r\n", 400},
         HostileCase{"MalformedHeader", "GET / HTTP/1.1\r\nHost t\r\n\r\n", 400},
         HostileCase{"HeadersOverLimit", BigHeaders(), 431},
+        HostileCase{"HeaderWhitespaceOverLimit", MegabyteOfHeaderWhitespace(), 431},
+        HostileCase{"HeaderCountOverLimit", TooManyHeaders(), 431},
         HostileCase{"BodyOverLimitByLength",
                     "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2000000\r\n\r\n", 413},
         HostileCase{"BodyOverLimitChunked",
@@ -104,15 +117,6 @@ TEST(HttpLimits, ConnectionsOverTheLimitAreAcceptedAndClosedCleanly) {
     auto r = HttpGet(server->port(), "/health", absl::Milliseconds(300));
     return r.ok() && r->status == 200;
   }));
-}
-
-long ResidentKiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
 }
 
 TEST(HttpLimits, AClientThatPipelinesButNeverReadsIsBoundedAndCut) {

@@ -21,13 +21,13 @@ class FuzzSink final : public HttpParser::Sink {
  public:
   explicit FuzzSink(Router& router) : router_(router) {}
   void OnExpectContinue() noexcept override { out_ += "HTTP/1.1 100 Continue\r\n\r\n"; }
-  bool OnRequest(HttpRequest& request) noexcept override {
+  AfterRequest OnRequest(HttpRequest& request) noexcept override {
     ++requests_;
     response_.Reset();
     router_.Route(request, response_);
     AppendResponse(out_, response_,
                    FramingFor(request, /*draining=*/false, "Thu, 01 Jan 2026 00:00:00 GMT"));
-    return request.keep_alive;
+    return request.keep_alive ? AfterRequest::kContinue : AfterRequest::kStop;
   }
   size_t requests() const { return requests_; }
   const std::string& out() const { return out_; }

@@ -55,6 +55,15 @@ bool ProcessAlive(pid_t pid) {
   return ReadStat(pid, state, ppid) && state != 'Z' && state != 'X';
 }
 
+long ResidentKiB(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
 std::vector<pid_t> ChildrenOf(pid_t parent) {
   std::vector<pid_t> out;
   DIR* dir = ::opendir("/proc");

@@ -58,6 +58,8 @@ class TestProcess {
 std::vector<pid_t> ChildrenOf(pid_t pid);
 // True while `pid` exists and is not a zombie.
 bool ProcessAlive(pid_t pid);
+// Resident set size of `pid` in KiB (VmRSS), or -1 when it cannot be read.
+long ResidentKiB(pid_t pid);
 // Polls `predicate` every 10 ms until true or `timeout`.
 bool Eventually(absl::Duration timeout, const std::function<bool()>& predicate);
 
