@@ -95,10 +95,17 @@ absl::StatusOr<HttpReply> ClientConnection::ReadResponse(bool head_only) {
       return reply;
     }
     const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n == 0) return absl::UnavailableError("connection closed before a full response");
+    // Unavailable: the connection went away before any byte of this response (a client may
+    // retry an idempotent request); DataLoss: it went away in the middle of one.
+    if (n == 0 && buffered_.empty()) return absl::UnavailableError("closed before a response");
+    if (n == 0) return absl::DataLossError("connection closed in the middle of a response");
     if (n < 0) {
       if (errno == EINTR) continue;
-      return absl::DeadlineExceededError(absl::StrCat("recv: ", std::strerror(errno)));
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return absl::DeadlineExceededError("recv: timed out");
+      }
+      const std::string why = absl::StrCat("recv: ", std::strerror(errno));
+      return buffered_.empty() ? absl::UnavailableError(why) : absl::DataLossError(why);
     }
     buffered_.append(chunk, static_cast<size_t>(n));
   }

@@ -35,6 +35,8 @@ class ClientConnection {
   absl::Status Connect(int port, absl::Duration timeout = absl::Seconds(3));
   absl::Status Send(std::string_view bytes);
   // Reads one response (headers + Content-Length body). `head_only` for HEAD requests.
+  // Errors: DeadlineExceeded (timed out), Unavailable (closed or reset before any byte of the
+  // response), DataLoss (closed in the middle of one, or not HTTP).
   absl::StatusOr<HttpReply> ReadResponse(bool head_only = false);
   // Reads until the peer closes (or the timeout): everything that arrived.
   std::string ReadToEof();
