@@ -78,6 +78,7 @@ class Primary final : private PrimaryBus {
              WorkerEvent event, std::string_view cause) noexcept;
   void OnReleased(WorkerProcess& worker) noexcept;
   void OnSignal(int res) noexcept;
+  void ArmWatchdog(absl::Time now) noexcept;
   void OnWatchdogTick(int res) noexcept;
   void BeginShutdown(std::string_view why) noexcept;
   void ForceShutdown(std::string_view why) noexcept;
@@ -122,6 +123,7 @@ class Primary final : private PrimaryBus {
   signalfd_siginfo siginfo_{};
   std::unique_ptr<ReadOp> signal_op_;
   std::unique_ptr<TimeoutOp> watchdog_op_;
+  absl::Time watchdog_due_;  // monotonic: when the armed tick should run
   std::unique_ptr<TimeoutOp> stagger_op_;
   std::unique_ptr<TimeoutOp> metrics_op_;
   ClusterMetrics metrics_;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "core/clock.h"
 #include "tools/ringleader/primary.h"
 
 namespace ringleader {
@@ -17,11 +18,14 @@ std::string Primary::PlanAfterExit(WorkerProcess& worker) noexcept {
   if (incoming && slot.current != nullptr) return prefix + ", old worker stays";
   // The slot has no other worker: the crash-loop policy decides what follows.
   const ExitStatus& st = worker.exit_status();
-  const bool fatal = !st.signaled && st.code == kExitFatal;
-  const absl::Time now = absl::Now();
-  slot.planned = slot.policy.OnExit(now - worker.started(), now, fatal);
+  const Death death = !st.signaled && st.code == kExitFatal ? Death::kFatal
+                      : worker.reached_listening()          ? Death::kAfterListening
+                                                            : Death::kBeforeListening;
+  const absl::Time now = MonotonicNow();
+  slot.planned = slot.policy.OnExit(now - worker.started(), now, death);
   if (slot.planned.park) {
-    return prefix + (fatal ? "; slot parked (fatal exit code)" : "; slot parked (crash loop)");
+    return prefix + (death == Death::kFatal ? "; slot parked (fatal exit code)"
+                                            : "; slot parked (crash loop)");
   }
   if (slot.planned.delay > absl::ZeroDuration()) {
     return absl::StrCat(prefix, "; restart in ", absl::ToInt64Milliseconds(slot.planned.delay),

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/clock.h"
 #include "core/signals.h"
 #include "core/status.h"
 #include "fsm/restart_policy.h"
@@ -95,7 +96,7 @@ int WorkerRuntime::Run() {
   channel_->Send(MakeMessage("listening"));
   if (heartbeat_interval_ > absl::ZeroDuration()) heartbeat_op_->Arm(*ring_, heartbeat_interval_);
   if (options_.metrics_interval > absl::ZeroDuration()) {
-    metrics_due_ = absl::Now() + options_.metrics_interval;
+    metrics_due_ = MonotonicNow() + options_.metrics_interval;
     metrics_op_->Arm(*ring_, options_.metrics_interval);
   }
   if (absl::Status s = ring_->Run(); !s.ok()) {
@@ -124,7 +125,7 @@ void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
 void WorkerRuntime::OnMetricsTick(int res) noexcept {
   if (res != -ETIME || drained_) return MaybeStop();
   // Loop lag: how late this timer ran — time the loop spent on other work past the deadline.
-  const absl::Time now = absl::Now();
+  const absl::Time now = MonotonicNow();
   const int64_t lag_us = std::max<int64_t>(0, absl::ToInt64Microseconds(now - metrics_due_));
   const HttpServerStats& stats = server_->stats();
   bus_.SendToPrimary(MessageBuilder("METRIC")
