@@ -114,6 +114,7 @@ int Primary::Run() {
     return kExitLoopFailed;
   }
   std::fprintf(stderr, "Primary %d stopped%s\n", ::getpid(), forced_ ? " (forced)" : "");
+  if (failure_exit_ != 0) return failure_exit_;
   return forced_ ? 1 : 0;
 }
 
@@ -284,7 +285,10 @@ void Primary::BeginShutdown(std::string_view why) noexcept {
   ring_->Cancel(*watchdog_op_);
   ring_->Cancel(*metrics_op_);
   const std::string cause = absl::StrCat("shutdown (", Absl(why), ")");
-  for (auto& w : workers_) Deliver(*w, WorkerEvent::kDrainRequested, cause);
+  for (auto& w : workers_) {
+    // A worker already dead (awaiting release) has nothing to drain.
+    if (w->state() != WorkerState::kDead) Deliver(*w, WorkerEvent::kDrainRequested, cause);
+  }
 }
 
 void Primary::ForceShutdown(std::string_view why) noexcept {

@@ -71,7 +71,7 @@ void Primary::RestartSlot(Slot& slot, int dead_pid, const std::string& status) n
     slot.parked = true;
     std::fprintf(stderr, "Worker %d died (%s). Slot %d parked; not restarting.\n", dead_pid,
                  status.c_str(), slot.index);
-    return;
+    return StopIfNoSlotCanServe();
   }
   if (slot.planned.delay > absl::ZeroDuration()) {
     std::fprintf(stderr, "Worker %d died (%s). Restarting in %lld ms...\n", dead_pid,
@@ -82,6 +82,21 @@ void Primary::RestartSlot(Slot& slot, int dead_pid, const std::string& status) n
   std::fprintf(stderr, "Worker %d %s (%s). Restarting...\n", dead_pid,
                status == "code 0" ? "exited" : "died", status.c_str());
   SpawnCurrent(slot, absl::StrCat("replace pid ", dead_pid, " (", status, ")"));
+}
+
+void Primary::StopIfNoSlotCanServe() noexcept {
+  int parked = 0;
+  for (const auto& s : slots_) {
+    if (s->retired) continue;
+    if (!s->parked || s->current != nullptr || s->incoming != nullptr) return;
+    ++parked;
+  }
+  std::fprintf(stderr,
+               "ringleader: all %d worker slots are parked: no worker can serve, exiting "
+               "(status %d) rather than accept connections\n",
+               parked, kExitAllSlotsParked);
+  failure_exit_ = kExitAllSlotsParked;
+  BeginShutdown("all worker slots parked");
 }
 
 void Primary::SpawnCurrent(Slot& slot, std::string_view cause) noexcept {

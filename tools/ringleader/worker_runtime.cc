@@ -11,7 +11,7 @@
 #include "core/clock.h"
 #include "core/signals.h"
 #include "core/status.h"
-#include "fsm/restart_policy.h"
+#include "fsm/worker_exit.h"
 #include "ipc/message.h"
 
 namespace ringleader {
@@ -35,6 +35,9 @@ WorkerRuntime::WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Route
 WorkerRuntime::~WorkerRuntime() = default;
 
 absl::Status WorkerRuntime::SetUp() {
+  if (options_.debug_endpoints && options_.debug_setup_error != absl::StatusCode::kOk) {
+    return absl::Status(options_.debug_setup_error, "--debug_setup_error");
+  }
   // Terminal signals reach the whole process group; only the primary acts on them.
   IgnoreSignals({SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU, SIGPIPE});
   RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM}));
@@ -85,9 +88,12 @@ int WorkerRuntime::Run() {
     return 1;
   }
   if (absl::Status s = SetUp(); !s.ok()) {
-    std::fprintf(stderr, "Worker %d cannot start: %s\n", env_.info.pid,
-                 std::string(s.message()).c_str());
-    return kExitFatal;
+    // Exit codes are protocol: only a configuration error parks the slot (fsm/worker_exit.h).
+    const int code = SetupFailureExitCode(s);
+    std::fprintf(stderr, "Worker %d cannot start: %s (%s)\n", env_.info.pid,
+                 std::string(s.message()).c_str(),
+                 code == kExitFatal ? "configuration error, not restarted" : "will be retried");
+    return code;
   }
   channel_->Start();
   channel_->Send(MakeMessage("online"));
