@@ -13,14 +13,19 @@ double RestartPolicy::NextJitter() {
   return 0.8 + 0.4 * static_cast<double>(rng_ % 10001) / 10000.0;
 }
 
-RestartDecision RestartPolicy::OnExit(absl::Duration uptime, absl::Time now, bool fatal) {
+RestartDecision RestartPolicy::OnExit(absl::Duration uptime, absl::Time now, Death death) {
   RestartDecision decision;
-  if (fatal) {
-    decision.park = true;
-    return decision;
+  switch (death) {
+    case Death::kFatal:
+      decision.park = true;
+      return decision;
+    case Death::kBeforeListening:
+      break;  // a crash loop, whatever its uptime
+    case Death::kAfterListening:
+      if (uptime >= options_.stable_after) backoff_ = absl::ZeroDuration();
+      if (uptime >= options_.min_uptime) return decision;  // an ordinary crash: replace at once
+      break;
   }
-  if (uptime >= options_.stable_after) backoff_ = absl::ZeroDuration();
-  if (uptime >= options_.min_uptime) return decision;  // an ordinary crash: replace at once
 
   decision.quick_death = true;
   quick_deaths_.push_back(now);

@@ -28,7 +28,7 @@ RestartPolicyOptions NoParking() {
 TEST(RestartPolicyTest, StableUptimeRestartsAtOnce) {
   RestartPolicy policy({});
   for (absl::Duration uptime : {absl::Seconds(1), absl::Seconds(5), absl::Hours(3)}) {
-    const RestartDecision d = policy.OnExit(uptime, kT0, /*fatal=*/false);
+    const RestartDecision d = policy.OnExit(uptime, kT0, Death::kAfterListening);
     EXPECT_FALSE(d.park) << uptime;
     EXPECT_FALSE(d.quick_death) << uptime;
     EXPECT_EQ(d.delay, absl::ZeroDuration()) << uptime;
@@ -37,7 +37,7 @@ TEST(RestartPolicyTest, StableUptimeRestartsAtOnce) {
 
 TEST(RestartPolicyTest, FirstQuickDeathWaitsAboutInitialBackoff) {
   RestartPolicy policy({});
-  const RestartDecision d = policy.OnExit(kQuick, kT0, false);
+  const RestartDecision d = policy.OnExit(kQuick, kT0, Death::kAfterListening);
   EXPECT_FALSE(d.park);
   EXPECT_TRUE(d.quick_death);
   ExpectWithinJitter(d.delay, absl::Milliseconds(100));
@@ -45,8 +45,8 @@ TEST(RestartPolicyTest, FirstQuickDeathWaitsAboutInitialBackoff) {
 
 TEST(RestartPolicyTest, JustUnderMinUptimeIsQuick) {
   RestartPolicy policy({.min_uptime = absl::Seconds(2)});
-  EXPECT_TRUE(policy.OnExit(absl::Seconds(2) - absl::Nanoseconds(1), kT0, false).quick_death);
-  EXPECT_FALSE(policy.OnExit(absl::Seconds(2), kT0 + absl::Seconds(5), false).quick_death);
+  EXPECT_TRUE(policy.OnExit(absl::Seconds(2) - absl::Nanoseconds(1), kT0, Death::kAfterListening).quick_death);
+  EXPECT_FALSE(policy.OnExit(absl::Seconds(2), kT0 + absl::Seconds(5), Death::kAfterListening).quick_death);
 }
 
 TEST(RestartPolicyTest, BackoffDoublesUpToTheCap) {
@@ -60,7 +60,7 @@ TEST(RestartPolicyTest, BackoffDoublesUpToTheCap) {
   absl::Time now = kT0;
   for (absl::Duration expected : nominal) {
     now += absl::Seconds(1);
-    const RestartDecision d = policy.OnExit(kQuick, now, false);
+    const RestartDecision d = policy.OnExit(kQuick, now, Death::kAfterListening);
     ASSERT_FALSE(d.park);
     ExpectWithinJitter(d.delay, expected);
   }
@@ -69,7 +69,7 @@ TEST(RestartPolicyTest, BackoffDoublesUpToTheCap) {
 TEST(RestartPolicyTest, DefaultCapIsThirtySeconds) {
   RestartPolicy policy(NoParking());
   absl::Duration last;
-  for (int i = 0; i < 20; ++i) last = policy.OnExit(kQuick, kT0 + absl::Seconds(i), false).delay;
+  for (int i = 0; i < 20; ++i) last = policy.OnExit(kQuick, kT0 + absl::Seconds(i), Death::kAfterListening).delay;
   ExpectWithinJitter(last, absl::Seconds(30));
 }
 
@@ -80,7 +80,7 @@ TEST(RestartPolicyTest, JitterVariesAndStaysInBand) {
   RestartPolicy policy(options);
   std::set<int64_t> distinct;
   for (int i = 0; i < 50; ++i) {
-    const absl::Duration d = policy.OnExit(kQuick, kT0 + absl::Seconds(i), false).delay;
+    const absl::Duration d = policy.OnExit(kQuick, kT0 + absl::Seconds(i), Death::kAfterListening).delay;
     ExpectWithinJitter(d, absl::Seconds(1));
     distinct.insert(absl::ToInt64Microseconds(d));
   }
@@ -90,23 +90,23 @@ TEST(RestartPolicyTest, JitterVariesAndStaysInBand) {
 TEST(RestartPolicyTest, StableRunResetsBackoff) {
   RestartPolicy policy(NoParking());
   absl::Time now = kT0;
-  for (int i = 0; i < 4; ++i) policy.OnExit(kQuick, now += absl::Seconds(1), false);  // → 800 ms
-  const RestartDecision stable = policy.OnExit(absl::Seconds(30), now += absl::Seconds(31), false);
+  for (int i = 0; i < 4; ++i) policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);  // → 800 ms
+  const RestartDecision stable = policy.OnExit(absl::Seconds(30), now += absl::Seconds(31), Death::kAfterListening);
   EXPECT_EQ(stable.delay, absl::ZeroDuration());
   EXPECT_FALSE(stable.quick_death);
-  ExpectWithinJitter(policy.OnExit(kQuick, now += absl::Seconds(1), false).delay,
+  ExpectWithinJitter(policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening).delay,
                      absl::Milliseconds(100));
 }
 
 TEST(RestartPolicyTest, OrdinaryCrashShorterThanStableAfterKeepsBackoff) {
   RestartPolicy policy(NoParking());
   absl::Time now = kT0;
-  policy.OnExit(kQuick, now += absl::Seconds(1), false);  // 100 ms
-  policy.OnExit(kQuick, now += absl::Seconds(1), false);  // 200 ms
+  policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);  // 100 ms
+  policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);  // 200 ms
   // Lived 5 s: restarts at once, but 5 s is not "stable" (stable_after is 30 s).
-  EXPECT_EQ(policy.OnExit(absl::Seconds(5), now += absl::Seconds(6), false).delay,
+  EXPECT_EQ(policy.OnExit(absl::Seconds(5), now += absl::Seconds(6), Death::kAfterListening).delay,
             absl::ZeroDuration());
-  ExpectWithinJitter(policy.OnExit(kQuick, now += absl::Seconds(1), false).delay,
+  ExpectWithinJitter(policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening).delay,
                      absl::Milliseconds(400));
 }
 
@@ -114,11 +114,11 @@ TEST(RestartPolicyTest, MaxRestartsQuickDeathsWithinWindowPark) {
   RestartPolicy policy({.max_restarts = 10, .window = absl::Seconds(60)});
   absl::Time now = kT0;
   for (int i = 1; i < 10; ++i) {
-    const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), false);
+    const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);
     ASSERT_FALSE(d.park) << "death " << i;
     EXPECT_GT(d.delay, absl::ZeroDuration());
   }
-  const RestartDecision tenth = policy.OnExit(kQuick, now += absl::Seconds(1), false);
+  const RestartDecision tenth = policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);
   EXPECT_TRUE(tenth.park);
   EXPECT_TRUE(tenth.quick_death);
 }
@@ -128,34 +128,49 @@ TEST(RestartPolicyTest, DeathsSpreadBeyondTheWindowDoNotPark) {
   // One quick death every 7 s: at most 9 of them ever fall inside one 60 s window.
   absl::Time now = kT0;
   for (int i = 0; i < 100; ++i) {
-    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(7), false).park) << "death " << i;
+    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(7), Death::kAfterListening).park) << "death " << i;
   }
 }
 
 TEST(RestartPolicyTest, OrdinaryCrashesNeverPark) {
   RestartPolicy policy({.max_restarts = 3});
   for (int i = 0; i < 50; ++i) {
-    EXPECT_FALSE(policy.OnExit(absl::Seconds(2), kT0 + absl::Seconds(i), false).park);
+    EXPECT_FALSE(policy.OnExit(absl::Seconds(2), kT0 + absl::Seconds(i), Death::kAfterListening).park);
   }
 }
 
 TEST(RestartPolicyTest, FatalParksImmediately) {
   RestartPolicy policy({});
-  const RestartDecision d = policy.OnExit(absl::Hours(5), kT0, /*fatal=*/true);
+  const RestartDecision d = policy.OnExit(absl::Hours(5), kT0, Death::kFatal);
   EXPECT_TRUE(d.park);
   EXPECT_EQ(d.delay, absl::ZeroDuration());
   RestartPolicy quick({});
-  EXPECT_TRUE(quick.OnExit(kQuick, kT0, /*fatal=*/true).park);
+  EXPECT_TRUE(quick.OnExit(kQuick, kT0, Death::kFatal).park);
+}
+
+TEST(RestartPolicyTest, NeverListeningIsACrashLoopWhateverItsUptime) {
+  // A ready-timeout kill comes after --ready_timeout (5 s), past min_uptime and even past
+  // stable_after: it must still back off and, repeated, park the slot.
+  RestartPolicy policy({.max_restarts = 3});
+  absl::Time now = kT0;
+  const RestartDecision first = policy.OnExit(absl::Seconds(5), now, Death::kBeforeListening);
+  EXPECT_TRUE(first.quick_death);
+  EXPECT_FALSE(first.park);
+  ExpectWithinJitter(first.delay, absl::Milliseconds(100));
+  const RestartDecision second =
+      policy.OnExit(absl::Seconds(40), now += absl::Seconds(6), Death::kBeforeListening);
+  ExpectWithinJitter(second.delay, absl::Milliseconds(200));  // not reset by the long uptime
+  EXPECT_TRUE(policy.OnExit(absl::Seconds(5), now += absl::Seconds(6), Death::kBeforeListening).park);
 }
 
 TEST(RestartPolicyTest, ResetForgetsCrashHistory) {
   RestartPolicy policy({.max_restarts = 5});
   absl::Time now = kT0;
   for (int i = 0; i < 4; ++i) {
-    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(1), false).park);
+    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening).park);
   }
   policy.Reset();
-  const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), false);
+  const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);
   EXPECT_FALSE(d.park) << "history should be empty after Reset()";
   ExpectWithinJitter(d.delay, absl::Milliseconds(100));
 }
@@ -164,7 +179,7 @@ std::vector<absl::Duration> Delays(uint64_t seed) {
   RestartPolicy policy(NoParking(), seed);
   std::vector<absl::Duration> out;
   for (int i = 0; i < 20; ++i) {
-    out.push_back(policy.OnExit(kQuick, kT0 + absl::Seconds(i), false).delay);
+    out.push_back(policy.OnExit(kQuick, kT0 + absl::Seconds(i), Death::kAfterListening).delay);
   }
   return out;
 }

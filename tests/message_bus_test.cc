@@ -5,8 +5,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <map>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -19,32 +17,10 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-absl::StatusOr<HttpReply> Post(int port, const std::string& path, const std::string& body) {
-  ClientConnection c;
-  if (auto s = c.Connect(port); !s.ok()) return s;
-  if (auto s = c.Send(absl::StrCat("POST ", path, " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-                                   "Content-Length: ", body.size(), "\r\n\r\n", body));
-      !s.ok()) {
-    return s;
-  }
-  return c.ReadResponse();
-}
-
-// GET `path` over fresh connections until every one of `pids` has answered; pid → body.
-std::map<long, std::string> FromEachWorker(int port, const std::string& path, size_t workers,
-                                           const std::string& pid_key = "worker") {
-  std::map<long, std::string> bodies;
-  for (int i = 0; i < 40 && bodies.size() < workers; ++i) {
-    auto r = HttpGet(port, path);
-    if (r.ok() && r->status == 200) bodies[JsonInt(r->body, pid_key)] = r->body;
-  }
-  return bodies;
-}
-
 TEST(MessageBus, ConfigUpdateReachesEveryWorkerAndLaterOnes) {
   auto server = RingleaderServer::Start({"--workers=2"});
   ASSERT_TRUE(server.ok()) << server.status();
-  auto posted = Post(server->port(), "/config", R"({"feature":"on","limit":7})");
+  auto posted = HttpPost(server->port(), "/config", R"({"feature":"on","limit":7})");
   ASSERT_TRUE(posted.ok()) << posted.status();
   EXPECT_EQ(posted->status, 202);
   ASSERT_TRUE(Eventually(absl::Seconds(2), [&] {
@@ -68,11 +44,11 @@ TEST(MessageBus, ConfigUpdateReachesEveryWorkerAndLaterOnes) {
   // Not one JSON object: refused before it reaches the bus — including a body that tries to
   // close the object and forge the envelope's own fields.
   for (const char* body : {"[1,2", "[1,2]", R"({"evil":1},"version":999999,"to":"all")"}) {
-    auto bad = Post(server->port(), "/config", body);
+    auto bad = HttpPost(server->port(), "/config", body);
     ASSERT_TRUE(bad.ok());
     EXPECT_EQ(bad->status, 400) << body;
   }
-  auto huge = Post(server->port(), "/config",
+  auto huge = HttpPost(server->port(), "/config",
                    absl::StrCat(R"({"blob":")", std::string(70 * 1024, 'x'), R"("})"));
   ASSERT_TRUE(huge.ok());
   EXPECT_EQ(huge->status, 413);
@@ -91,11 +67,11 @@ TEST(MessageBus, WorkersMessageEachOtherThroughThePrimary) {
   }
   ASSERT_EQ(slot_of.size(), 2u);
   // Direct: to slot 1 by number, from whichever worker takes the POST.
-  auto direct = Post(server->port(), "/message/1", "to-slot-one");
+  auto direct = HttpPost(server->port(), "/message/1", "to-slot-one");
   ASSERT_TRUE(direct.ok());
   EXPECT_EQ(direct->status, 202);
   // Broadcast: every other worker gets it.
-  auto all = Post(server->port(), "/message/all", "to-everyone-else");
+  auto all = HttpPost(server->port(), "/message/all", "to-everyone-else");
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->status, 202);
   ASSERT_TRUE(Eventually(absl::Seconds(2), [&] {
@@ -143,7 +119,7 @@ TEST(MessageBus, AWorkerAbusingTheBusHurtsNobodyElse) {
   for (const char* abuse : {"/debug/ipc/garbage?n=500", "/debug/ipc/oversize?n=3",
                             "/debug/ipc/unknown?n=200", "/debug/ipc/spoof?n=5",
                             "/debug/ipc/flood?n=200000"}) {
-    auto r = Post(port, abuse, "");
+    auto r = HttpPost(port, abuse, "");
     ASSERT_TRUE(r.ok()) << abuse << ": " << r.status();
     EXPECT_EQ(r->status, 200) << abuse;
     // Everyone keeps answering, quickly, between the abuses.
@@ -168,7 +144,7 @@ TEST(MessageBus, AWorkerAbusingTheBusHurtsNobodyElse) {
 
   // Corrupt framing is the one thing that costs the channel: that worker is replaced.
   const auto before = server->process().Children();
-  auto corrupt = Post(port, "/debug/ipc/corrupt", "");
+  auto corrupt = HttpPost(port, "/debug/ipc/corrupt", "");
   ASSERT_TRUE(corrupt.ok());
   ASSERT_TRUE(server->process().WaitForLog("IPC framing corrupt", absl::Seconds(3)) ||
               server->process().WaitForLog("replacing it", absl::Seconds(3)));

@@ -160,6 +160,20 @@ absl::StatusOr<HttpReply> HttpGet(int port, std::string_view path, absl::Duratio
   return c.ReadResponse();
 }
 
+absl::StatusOr<HttpReply> HttpPost(int port, std::string_view path, std::string_view body,
+                                   absl::Duration timeout) {
+  ClientConnection c;
+  if (absl::Status s = c.Connect(port, timeout); !s.ok()) return s;
+  if (absl::Status s = c.Send(absl::StrCat("POST ", std::string(path),
+                                           " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                                           "Content-Length: ", body.size(), "\r\n\r\n",
+                                           std::string(body)));
+      !s.ok()) {
+    return s;
+  }
+  return c.ReadResponse();
+}
+
 long JsonInt(std::string_view body, std::string_view key) {
   const std::string needle = absl::StrCat("\"", std::string(key), "\":");
   const auto pos = std::string(body).find(needle);

@@ -57,6 +57,10 @@ sockaddr_in LoopbackAddress(int port);
 absl::StatusOr<HttpReply> HttpGet(int port, std::string_view path,
                                   absl::Duration timeout = absl::Seconds(3));
 
+// POST `body` to `path` on a fresh connection with "Connection: close".
+absl::StatusOr<HttpReply> HttpPost(int port, std::string_view path, std::string_view body,
+                                   absl::Duration timeout = absl::Seconds(3));
+
 // Extracts the integer after "key": in a flat JSON body ({"worker":123} → 123), or -1.
 long JsonInt(std::string_view body, std::string_view key);
 

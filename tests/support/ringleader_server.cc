@@ -60,4 +60,14 @@ std::vector<long> RingleaderServer::DistinctWorkerPids(int connections) const {
   return pids;
 }
 
+std::map<long, std::string> FromEachWorker(int port, const std::string& path, size_t workers,
+                                           const std::string& pid_key) {
+  std::map<long, std::string> bodies;
+  for (int i = 0; i < 40 && bodies.size() < workers; ++i) {
+    auto r = HttpGet(port, path);
+    if (r.ok() && r->status == 200) bodies[JsonInt(r->body, pid_key)] = r->body;
+  }
+  return bodies;
+}
+
 }  // namespace ringleader::testing

@@ -6,6 +6,7 @@
 //   auto reply = HttpGet(server->port(), "/");
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,5 +39,10 @@ class RingleaderServer {
   std::string trace_path_;
   int port_ = 0;
 };
+
+// GET `path` over fresh connections until `workers` distinct workers answered 200 (or 40
+// tries); the worker's pid (the integer at `pid_key` in the body) → body.
+std::map<long, std::string> FromEachWorker(int port, const std::string& path, size_t workers,
+                                           const std::string& pid_key = "worker");
 
 }  // namespace ringleader::testing

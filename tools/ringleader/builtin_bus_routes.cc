@@ -123,7 +123,8 @@ void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_mes
 void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message) {
   WorkerBus& bus = context.bus;
   const int slot = context.self.slot;
-  // POST /debug/ipc/<kind>?n=N: this worker misbehaves on the bus N times (default 1).
+  // POST /debug/ipc/<kind>?n=N: this worker misbehaves on the bus N times (default 1); "raw"
+  // sends the request body as is. The answer says how many were queued, and from which slot.
   router.HandlePrefix("POST", "/debug/ipc/", [&bus, slot, ipc_max_message](const HttpRequest& req,
                                                                            HttpResponse& res) {
     const std::string_view path = req.path();
@@ -136,6 +137,7 @@ void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_ma
     int sent = 0;
     for (int i = 0; i < n; ++i) {
       bool ok = false;
+      if (kind == "raw") ok = bus.SendRaw(req.body);  // any message, exactly as given
       if (kind == "garbage") ok = bus.SendRaw("{\"type\":\"METRIC\",\"requests\":");
       if (kind == "unknown") ok = bus.SendRaw("{\"type\":\"NO_SUCH_TYPE\"}");
       if (kind == "spoof") ok = bus.SendRaw(absl::StrCat("{\"type\":\"X\",\"to\":0,\"from\":", slot + 1, "}"));
@@ -150,7 +152,8 @@ void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_ma
       }
       sent += ok ? 1 : 0;
     }
-    absl::StrAppend(&res.body, "{\"kind\":\"", Absl(kind), "\",\"sent\":", sent, "}");
+    absl::StrAppend(&res.body, "{\"kind\":\"", Absl(kind), "\",\"sent\":", sent,
+                    ",\"slot\":", slot, "}");
   });
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "ipc/message.h"
 #include "absl/time/time.h"
 #include "fsm/restart_policy.h"
@@ -46,9 +47,11 @@ struct ClusterOptions {
   RestartPolicyOptions restart;
   HttpServerOptions http;
   // Test-only switches (never in production): /debug/spin and /debug/crash routes, and workers
-  // of generation >= debug_fail_generation exit with code 1 at start (0: off).
+  // of generation >= debug_fail_generation exit with code 1 at start (0: off); every worker's
+  // set-up fails with debug_setup_error (kOk: off).
   bool debug_endpoints = false;
   uint32_t debug_fail_generation = 0;
+  absl::StatusCode debug_setup_error = absl::StatusCode::kOk;
   // Message bus: each worker reports METRIC this often (and the primary broadcasts the
   // aggregate as CLUSTER_METRICS); frames over ipc_max_message are dropped and counted.
   absl::Duration metrics_interval = absl::Seconds(1);

@@ -45,6 +45,10 @@ ABSL_FLAG(bool, debug_endpoints, false,
 ABSL_FLAG(uint32_t, debug_fail_generation, 0,
           "TESTS ONLY (with --debug_endpoints): workers of this generation or later exit at start");
 
+ABSL_FLAG(std::string, debug_setup_error, "",
+          "TESTS ONLY (with --debug_endpoints): every worker's set-up fails with a configuration "
+          "error (config) or a shortage such as ENOMEM (resource)");
+
 namespace {
 
 bool ParseWorkers(const std::string& text, int& workers) {
@@ -53,6 +57,14 @@ bool ParseWorkers(const std::string& text, int& workers) {
     return true;
   }
   return absl::SimpleAtoi(text, &workers) && workers >= 1 && workers <= 1024;
+}
+
+// "" → off, "config" → a configuration error, "resource" → a shortage; false for anything else.
+bool ParseSetupError(const std::string& text, absl::StatusCode& code) {
+  if (text.empty()) code = absl::StatusCode::kOk;
+  if (text == "config") code = absl::StatusCode::kInvalidArgument;
+  if (text == "resource") code = absl::StatusCode::kResourceExhausted;
+  return text.empty() || text == "config" || text == "resource";
 }
 
 }  // namespace
@@ -87,6 +99,10 @@ int main(int argc, char** argv) {
   options.rollout_stagger = absl::GetFlag(FLAGS_rollout_stagger);
   options.debug_endpoints = absl::GetFlag(FLAGS_debug_endpoints);
   options.debug_fail_generation = absl::GetFlag(FLAGS_debug_fail_generation);
+  if (!ParseSetupError(absl::GetFlag(FLAGS_debug_setup_error), options.debug_setup_error)) {
+    std::fprintf(stderr, "ringleader: --debug_setup_error must be config or resource\n");
+    return ringleader::kExitSetupFailed;
+  }
   options.metrics_interval = absl::GetFlag(FLAGS_metrics_interval);
   options.ipc_max_message = absl::GetFlag(FLAGS_ipc_max_message);
 

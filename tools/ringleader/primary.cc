@@ -2,7 +2,6 @@
 #include "tools/ringleader/primary.h"
 
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/absl_bridge.h"
+#include "core/clock.h"
 #include "core/probe.h"
 #include "core/signals.h"
 #include "core/status.h"
@@ -20,12 +20,6 @@
 
 namespace ringleader {
 namespace {
-
-int64_t MonotonicNanos() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 // The binary to re-execute for each worker: resolved once, so a deploy that replaces the file
 // at this path is picked up by the next worker started (a rolling restart runs new code).
@@ -38,6 +32,12 @@ std::string SelfExecutable() {
 
 // Watchdog checks run this often; a hang is detected within timeout + one tick.
 constexpr absl::Duration kWatchdogTick = absl::Milliseconds(250);
+
+// A tick later than this did not run on time because the primary itself did not (SIGSTOP,
+// `docker pause`, starvation): the heartbeats of that gap may still be unread in the ring. Half
+// the timeout keeps a healthy worker's apparent silence (lateness + one heartbeat interval,
+// timeout / 5) below the timeout.
+absl::Duration WatchdogLateness(absl::Duration timeout) { return timeout / 2; }
 
 }  // namespace
 
@@ -104,7 +104,7 @@ int Primary::Run() {
     SpawnCurrent(*slots_.back(), "start");
   }
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
-  if (options_.watchdog_timeout > absl::ZeroDuration()) watchdog_op_->Arm(*ring_, kWatchdogTick);
+  if (options_.watchdog_timeout > absl::ZeroDuration()) ArmWatchdog(MonotonicNow());
   if (options_.metrics_interval > absl::ZeroDuration()) {
     metrics_op_->Arm(*ring_, options_.metrics_interval);
   }
@@ -114,6 +114,7 @@ int Primary::Run() {
     return kExitLoopFailed;
   }
   std::fprintf(stderr, "Primary %d stopped%s\n", ::getpid(), forced_ ? " (forced)" : "");
+  if (failure_exit_ != 0) return failure_exit_;
   return forced_ ? 1 : 0;
 }
 
@@ -196,7 +197,7 @@ void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
 
 void Primary::Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
                     WorkerEvent event, std::string_view cause) noexcept {
-  TraceRecord record{.t_ns = MonotonicNanos(),
+  TraceRecord record{.t_ns = absl::ToUnixNanos(MonotonicNow()),
                      .slot = worker.slot(),
                      .generation = worker.generation(),
                      .pid = worker.pid(),
@@ -243,9 +244,25 @@ void Primary::OnSignal(int res) noexcept {
   MaybeFinish();
 }
 
+void Primary::ArmWatchdog(absl::Time now) noexcept {
+  watchdog_due_ = now + kWatchdogTick;
+  watchdog_op_->Arm(*ring_, kWatchdogTick);
+}
+
 void Primary::OnWatchdogTick(int res) noexcept {
   if (res != -ETIME || stopping_) return MaybeFinish();
-  const absl::Time now = absl::Now();
+  const absl::Time now = MonotonicNow();
+  const absl::Duration late = now - watchdog_due_;
+  ArmWatchdog(now);
+  if (late > WatchdogLateness(options_.watchdog_timeout)) {
+    // Our own stall is no evidence against the workers. Judge nobody now: the completions
+    // queued meanwhile (their heartbeats) run before the next tick, which counts from here.
+    std::fprintf(stderr, "Primary %d: watchdog ran %lld ms late (was the primary stopped?); "
+                 "heartbeat clocks restarted\n", ::getpid(),
+                 static_cast<long long>(absl::ToInt64Milliseconds(late)));
+    for (auto& w : workers_) w->RestartHeartbeatClock(now);
+    return;
+  }
   for (auto& w : workers_) {
     if (w->watchdog_fired() || !w->heartbeats_expected()) continue;
     const absl::Duration silent = now - w->last_heartbeat();
@@ -257,7 +274,6 @@ void Primary::OnWatchdogTick(int res) noexcept {
               absl::StrCat("no heartbeat for ", absl::ToInt64Milliseconds(silent), " ms"));
     }
   }
-  watchdog_op_->Arm(*ring_, kWatchdogTick);
 }
 
 void Primary::BeginShutdown(std::string_view why) noexcept {
@@ -269,7 +285,10 @@ void Primary::BeginShutdown(std::string_view why) noexcept {
   ring_->Cancel(*watchdog_op_);
   ring_->Cancel(*metrics_op_);
   const std::string cause = absl::StrCat("shutdown (", Absl(why), ")");
-  for (auto& w : workers_) Deliver(*w, WorkerEvent::kDrainRequested, cause);
+  for (auto& w : workers_) {
+    // A worker already dead (awaiting release) has nothing to drain.
+    if (w->state() != WorkerState::kDead) Deliver(*w, WorkerEvent::kDrainRequested, cause);
+  }
 }
 
 void Primary::ForceShutdown(std::string_view why) noexcept {

@@ -3,7 +3,8 @@
 // transition is traced.
 //
 //   Primary primary(argv, options, on_transition);
-//   return primary.Run();   // 0 after a graceful stop, 1 after a forced one, 78 on set-up failure
+//   return primary.Run();   // 0 after a graceful stop, 1 after a forced one, 78 on set-up
+//                           // failure, 69 when every worker slot is parked
 //
 // Pending events are handled in one order within a loop turn: the kernel delivers completions,
 // and a worker's exit (reap) is acted on before any decision that depends on who is alive.
@@ -38,6 +39,9 @@ namespace ringleader {
 inline constexpr int kExitSetupFailed = 78;
 // Exit status when io_uring_enter itself failed mid-run (EX_SOFTWARE); workers were killed.
 inline constexpr int kExitLoopFailed = 70;
+// Exit status when every slot is parked (EX_UNAVAILABLE): rather than keep a listener that
+// accepts connections nobody will serve, the primary stops and says why.
+inline constexpr int kExitAllSlotsParked = 69;
 
 class Primary final : private PrimaryBus {
  public:
@@ -78,6 +82,7 @@ class Primary final : private PrimaryBus {
              WorkerEvent event, std::string_view cause) noexcept;
   void OnReleased(WorkerProcess& worker) noexcept;
   void OnSignal(int res) noexcept;
+  void ArmWatchdog(absl::Time now) noexcept;
   void OnWatchdogTick(int res) noexcept;
   void BeginShutdown(std::string_view why) noexcept;
   void ForceShutdown(std::string_view why) noexcept;
@@ -102,6 +107,7 @@ class Primary final : private PrimaryBus {
   std::string PlanAfterExit(WorkerProcess& worker) noexcept;
   void OnWorkerGone(WorkerProcess& worker) noexcept;
   void RestartSlot(Slot& slot, int dead_pid, const std::string& status) noexcept;
+  void StopIfNoSlotCanServe() noexcept;
   void SpawnCurrent(Slot& slot, std::string_view cause) noexcept;
   void ScheduleRespawn(Slot& slot, absl::Duration delay) noexcept;
   void OnRespawnTimer(Slot& slot, int res) noexcept;
@@ -122,6 +128,7 @@ class Primary final : private PrimaryBus {
   signalfd_siginfo siginfo_{};
   std::unique_ptr<ReadOp> signal_op_;
   std::unique_ptr<TimeoutOp> watchdog_op_;
+  absl::Time watchdog_due_;  // monotonic: when the armed tick should run
   std::unique_ptr<TimeoutOp> stagger_op_;
   std::unique_ptr<TimeoutOp> metrics_op_;
   ClusterMetrics metrics_;
@@ -136,6 +143,7 @@ class Primary final : private PrimaryBus {
   std::vector<std::unique_ptr<WorkerProcess>> workers_;  // every worker not yet released
   bool stopping_ = false;
   bool forced_ = false;
+  int failure_exit_ = 0;  // non-zero: Run() returns it (the primary gave up)
 };
 
 }  // namespace ringleader

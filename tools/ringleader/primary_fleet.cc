@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "core/clock.h"
 #include "tools/ringleader/primary.h"
 
 namespace ringleader {
@@ -17,11 +18,14 @@ std::string Primary::PlanAfterExit(WorkerProcess& worker) noexcept {
   if (incoming && slot.current != nullptr) return prefix + ", old worker stays";
   // The slot has no other worker: the crash-loop policy decides what follows.
   const ExitStatus& st = worker.exit_status();
-  const bool fatal = !st.signaled && st.code == kExitFatal;
-  const absl::Time now = absl::Now();
-  slot.planned = slot.policy.OnExit(now - worker.started(), now, fatal);
+  const Death death = !st.signaled && st.code == kExitFatal ? Death::kFatal
+                      : worker.reached_listening()          ? Death::kAfterListening
+                                                            : Death::kBeforeListening;
+  const absl::Time now = MonotonicNow();
+  slot.planned = slot.policy.OnExit(now - worker.started(), now, death);
   if (slot.planned.park) {
-    return prefix + (fatal ? "; slot parked (fatal exit code)" : "; slot parked (crash loop)");
+    return prefix + (death == Death::kFatal ? "; slot parked (fatal exit code)"
+                                            : "; slot parked (crash loop)");
   }
   if (slot.planned.delay > absl::ZeroDuration()) {
     return absl::StrCat(prefix, "; restart in ", absl::ToInt64Milliseconds(slot.planned.delay),
@@ -67,7 +71,7 @@ void Primary::RestartSlot(Slot& slot, int dead_pid, const std::string& status) n
     slot.parked = true;
     std::fprintf(stderr, "Worker %d died (%s). Slot %d parked; not restarting.\n", dead_pid,
                  status.c_str(), slot.index);
-    return;
+    return StopIfNoSlotCanServe();
   }
   if (slot.planned.delay > absl::ZeroDuration()) {
     std::fprintf(stderr, "Worker %d died (%s). Restarting in %lld ms...\n", dead_pid,
@@ -78,6 +82,21 @@ void Primary::RestartSlot(Slot& slot, int dead_pid, const std::string& status) n
   std::fprintf(stderr, "Worker %d %s (%s). Restarting...\n", dead_pid,
                status == "code 0" ? "exited" : "died", status.c_str());
   SpawnCurrent(slot, absl::StrCat("replace pid ", dead_pid, " (", status, ")"));
+}
+
+void Primary::StopIfNoSlotCanServe() noexcept {
+  int parked = 0;
+  for (const auto& s : slots_) {
+    if (s->retired) continue;
+    if (!s->parked || s->current != nullptr || s->incoming != nullptr) return;
+    ++parked;
+  }
+  std::fprintf(stderr,
+               "ringleader: all %d worker slots are parked: no worker can serve, exiting "
+               "(status %d) rather than accept connections\n",
+               parked, kExitAllSlotsParked);
+  failure_exit_ = kExitAllSlotsParked;
+  BeginShutdown("all worker slots parked");
 }
 
 void Primary::SpawnCurrent(Slot& slot, std::string_view cause) noexcept {

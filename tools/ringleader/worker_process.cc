@@ -99,12 +99,12 @@ void WorkerProcess::OnMessage(std::string_view payload) noexcept {
   const std::string_view type = envelope->type;
   if (envelope->to == Destination::kPrimary) {
     if (type == "heartbeat") {
-      last_heartbeat_ = absl::Now();
+      last_heartbeat_ = MonotonicNow();
       return;
     }
     if (type == "online") {
       saw_online_ = true;
-      last_heartbeat_ = absl::Now();
+      last_heartbeat_ = MonotonicNow();
       return hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
     }
     if (type == "listening") return hooks_.on_event(*this, WorkerEvent::kListeningMessage, "");

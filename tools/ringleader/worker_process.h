@@ -10,12 +10,13 @@
 //   w->Release();             // after exit: hooks.on_released once every op has completed
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
 #include "absl/functional/any_invocable.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "core/clock.h"
 #include "core/ops.h"
 #include "core/process.h"
 #include "fsm/lifecycle.h"
@@ -69,7 +70,12 @@ class WorkerProcess {
   uint32_t generation() const noexcept { return generation_; }
   pid_t pid() const noexcept { return child_.pid; }
   WorkerState state() const noexcept { return state_; }
-  void set_state(WorkerState s) noexcept { state_ = s; }
+  void set_state(WorkerState s) noexcept {
+    state_ = s;
+    if (s == WorkerState::kListening) reached_listening_ = true;
+  }
+  // Whether it ever served: a worker that never did is a crash loop however long it lived.
+  bool reached_listening() const noexcept { return reached_listening_; }
   absl::Time started() const noexcept { return started_; }
   const ExitStatus& exit_status() const noexcept { return exit_status_; }
 
@@ -78,7 +84,12 @@ class WorkerProcess {
     // A closed channel (corrupt framing) carries no heartbeats; the drain timeout bounds it.
     return saw_online_ && state_ != WorkerState::kDead && !releasing_ && !channel_closed_;
   }
-  absl::Time last_heartbeat() const noexcept { return last_heartbeat_; }
+  absl::Time last_heartbeat() const noexcept { return last_heartbeat_; }  // monotonic
+  // Counts silence from `now` (monotonic) as if a heartbeat had just arrived: for when the
+  // primary itself stalled and cannot tell silence from its own absence.
+  void RestartHeartbeatClock(absl::Time now) noexcept {
+    if (heartbeats_expected()) last_heartbeat_ = std::max(last_heartbeat_, now);
+  }
   bool watchdog_fired() const noexcept { return watchdog_fired_; }
   void set_watchdog_fired() noexcept { watchdog_fired_ = true; }
 
@@ -96,12 +107,13 @@ class WorkerProcess {
   Child child_;
   WorkerHooks& hooks_;
   WorkerState state_ = WorkerState::kForking;
-  absl::Time started_ = absl::Now();
+  absl::Time started_ = MonotonicNow();
   ExitStatus exit_status_;
   MessageReader reader_;
   BusCounters counters_;
   absl::Time last_heartbeat_ = absl::InfinitePast();
   bool saw_online_ = false;
+  bool reached_listening_ = false;
   bool watchdog_fired_ = false;
   Channel channel_;
   PollOp exit_op_;

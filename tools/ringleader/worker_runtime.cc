@@ -8,9 +8,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/clock.h"
 #include "core/signals.h"
 #include "core/status.h"
-#include "fsm/restart_policy.h"
+#include "fsm/worker_exit.h"
 #include "ipc/message.h"
 
 namespace ringleader {
@@ -34,6 +35,9 @@ WorkerRuntime::WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Route
 WorkerRuntime::~WorkerRuntime() = default;
 
 absl::Status WorkerRuntime::SetUp() {
+  if (options_.debug_endpoints && options_.debug_setup_error != absl::StatusCode::kOk) {
+    return absl::Status(options_.debug_setup_error, "--debug_setup_error");
+  }
   // Terminal signals reach the whole process group; only the primary acts on them.
   IgnoreSignals({SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU, SIGPIPE});
   RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM}));
@@ -84,9 +88,12 @@ int WorkerRuntime::Run() {
     return 1;
   }
   if (absl::Status s = SetUp(); !s.ok()) {
-    std::fprintf(stderr, "Worker %d cannot start: %s\n", env_.info.pid,
-                 std::string(s.message()).c_str());
-    return kExitFatal;
+    // Exit codes are protocol: only a configuration error parks the slot (fsm/worker_exit.h).
+    const int code = SetupFailureExitCode(s);
+    std::fprintf(stderr, "Worker %d cannot start: %s (%s)\n", env_.info.pid,
+                 std::string(s.message()).c_str(),
+                 code == kExitFatal ? "configuration error, not restarted" : "will be retried");
+    return code;
   }
   channel_->Start();
   channel_->Send(MakeMessage("online"));
@@ -95,7 +102,7 @@ int WorkerRuntime::Run() {
   channel_->Send(MakeMessage("listening"));
   if (heartbeat_interval_ > absl::ZeroDuration()) heartbeat_op_->Arm(*ring_, heartbeat_interval_);
   if (options_.metrics_interval > absl::ZeroDuration()) {
-    metrics_due_ = absl::Now() + options_.metrics_interval;
+    metrics_due_ = MonotonicNow() + options_.metrics_interval;
     metrics_op_->Arm(*ring_, options_.metrics_interval);
   }
   if (absl::Status s = ring_->Run(); !s.ok()) {
@@ -124,7 +131,7 @@ void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
 void WorkerRuntime::OnMetricsTick(int res) noexcept {
   if (res != -ETIME || drained_) return MaybeStop();
   // Loop lag: how late this timer ran — time the loop spent on other work past the deadline.
-  const absl::Time now = absl::Now();
+  const absl::Time now = MonotonicNow();
   const int64_t lag_us = std::max<int64_t>(0, absl::ToInt64Microseconds(now - metrics_due_));
   const HttpServerStats& stats = server_->stats();
   bus_.SendToPrimary(MessageBuilder("METRIC")

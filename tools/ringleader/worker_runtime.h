@@ -3,7 +3,8 @@
 // SIGTERM (from the primary, or PR_SET_PDEATHSIG when the primary dies).
 //
 //   WorkerRuntime worker(env, options, router);
-//   return worker.Run();   // 0 after a drain, kExitFatal when it cannot start
+//   return worker.Run();   // 0 after a drain; when it cannot start, kExitFatal for a
+//                          // configuration error, kExitRetryable for a shortage (ENOMEM...)
 #pragma once
 
 #include <sys/signalfd.h>
