@@ -14,7 +14,8 @@
 namespace ringleader::testing {
 
 absl::StatusOr<RingleaderServer> RingleaderServer::Start(std::vector<std::string> args,
-                                                         absl::Duration timeout) {
+                                                         absl::Duration timeout,
+                                                         const std::vector<std::string>& env) {
   int workers = 0;
   for (const auto& a : args) {
     if (absl::StartsWith(a, "--workers=") && !absl::SimpleAtoi(a.substr(10), &workers)) {
@@ -30,7 +31,7 @@ absl::StatusOr<RingleaderServer> RingleaderServer::Start(std::vector<std::string
   args.push_back("--port=0");
   args.push_back("--host=127.0.0.1");
   args.push_back("--trace=" + server.trace_path_);
-  auto process = TestProcess::Start(BinaryPath("ringleader"), args);
+  auto process = TestProcess::Start(BinaryPath("ringleader"), args, env);
   if (!process.ok()) return process.status();
   server.process_ = std::make_unique<TestProcess>(*std::move(process));
   auto port = server.process_->WaitForPort(timeout);

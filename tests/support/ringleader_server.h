@@ -17,12 +17,18 @@
 
 namespace ringleader::testing {
 
+// The environment for a server whose memory a test measures. ASan holds freed memory in a
+// quarantine (256 MiB by default) that would count as the worker's own; a small one lets RSS
+// show what ringleader itself holds.
+inline const std::vector<std::string> kMeasuredMemoryEnv = {"ASAN_OPTIONS=quarantine_size_mb=8"};
+
 class RingleaderServer {
  public:
   // Starts ringleader with `args` plus --port=0 --host=127.0.0.1 --trace=<tmp>, and waits until
   // `workers` workers are listening (default: parsed from --workers=N in args).
   static absl::StatusOr<RingleaderServer> Start(std::vector<std::string> args,
-                                                absl::Duration timeout = absl::Seconds(15));
+                                                absl::Duration timeout = absl::Seconds(15),
+                                                const std::vector<std::string>& env = {});
   RingleaderServer(RingleaderServer&&) = default;
   ~RingleaderServer();
 
