@@ -1,6 +1,7 @@
 // Ring setup (best flags first, with fallbacks) and the submit / drain / dispatch / advance loop.
 #include "core/ring.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -71,16 +72,24 @@ io_uring_sqe* Ring::NextSqe() noexcept {
 void Ring::SubmitToMakeRoom() noexcept {
   // Full: hand the queued entries to the kernel now. If it takes none (-EBUSY, -EAGAIN: it
   // wants its completions read first), copy the ready ones aside for the next turn.
-  if (io_uring_submit(&ring_) > 0) return;
-  io_uring_cqe* cqes[kBatch];
-  unsigned count;
-  while ((count = io_uring_peek_batch_cqe(&ring_, cqes, kBatch)) > 0) {
-    for (unsigned i = 0; i < count; ++i) {
-      set_aside_.push_back({io_uring_cqe_get_data(cqes[i]), cqes[i]->res, cqes[i]->flags});
-    }
-    io_uring_cq_advance(&ring_, count);
-    completions_seen_ += count;
+  if (submit_(&ring_) > 0) return;
+  SetAside batch[kBatch];
+  while (const unsigned count = TakeCompletions(batch, kBatch)) {
+    set_aside_.insert(set_aside_.end(), batch, batch + count);
   }
+}
+
+unsigned Ring::TakeCompletions(SetAside* out, unsigned max) noexcept {
+  // Copied out and the queue advanced before anything is dispatched: a handler that starts ops
+  // on a full ring may take completions itself, and must not see these twice.
+  io_uring_cqe* cqes[kBatch];
+  const unsigned count = io_uring_peek_batch_cqe(&ring_, cqes, std::min(max, kBatch));
+  for (unsigned i = 0; i < count; ++i) {
+    out[i] = {io_uring_cqe_get_data(cqes[i]), cqes[i]->res, cqes[i]->flags};
+  }
+  io_uring_cq_advance(&ring_, count);
+  completions_seen_ += count;
+  return count;
 }
 
 void Ring::Start(Op& op) noexcept {
@@ -115,25 +124,20 @@ void Ring::Dispatch(void* user_data, int res, uint32_t flags) noexcept {
 }
 
 void Ring::DispatchSetAside() noexcept {
-  // Swap: handlers may set more aside, which are newer and wait for the next pass.
-  std::vector<SetAside> batch;
-  batch.swap(set_aside_);
-  for (const SetAside& c : batch) Dispatch(c.user_data, c.res, c.flags);
+  // Completions set aside are older than any still in the kernel's queue, including those a
+  // handler sets aside meanwhile: all of them go first, in order.
+  while (!set_aside_.empty()) {
+    std::vector<SetAside> batch;
+    batch.swap(set_aside_);
+    for (const SetAside& c : batch) Dispatch(c.user_data, c.res, c.flags);
+  }
 }
 
 void Ring::DrainCompletions() noexcept {
-  // Each batch is copied out and the queue advanced before dispatch: a handler that starts ops
-  // on a full ring may take completions itself (SubmitToMakeRoom), and must not see these twice.
-  io_uring_cqe* cqes[kBatch];
   SetAside batch[kBatch];
   while (true) {
     DispatchSetAside();
-    const unsigned count = io_uring_peek_batch_cqe(&ring_, cqes, kBatch);
-    for (unsigned i = 0; i < count; ++i) {
-      batch[i] = {io_uring_cqe_get_data(cqes[i]), cqes[i]->res, cqes[i]->flags};
-    }
-    io_uring_cq_advance(&ring_, count);
-    completions_seen_ += count;
+    const unsigned count = TakeCompletions(batch, kBatch);
     for (unsigned i = 0; i < count; ++i) Dispatch(batch[i].user_data, batch[i].res, batch[i].flags);
     if (count < kBatch && set_aside_.empty()) return;
   }
@@ -155,10 +159,13 @@ absl::Status Ring::Run() {
     // completion.
     const bool work_in_hand = !deferred_.empty() || !set_aside_.empty();
     int res = io_uring_submit_and_wait(&ring_, work_in_hand ? 0 : 1);
-    // -EBADR: the kernel had to drop completions once (no memory for its overflow list). The
-    // ops concerned are lost, but the loop and every other op go on: not worth a dead primary.
-    if (res == -EBADR) ++completions_dropped_;
-    if (res < 0 && res != -EINTR && res != -EAGAIN && res != -EBUSY && res != -EBADR) {
+    // A full completion queue is not an error (the kernel keeps the overflow and the next
+    // drain takes it). -EBADR is: the kernel had no memory for its overflow list and dropped
+    // completions, so ops wait forever; the process stops and is replaced instead.
+    if (res == -EBADR) {
+      return absl::DataLossError("io_uring dropped completions (the kernel was out of memory)");
+    }
+    if (res < 0 && res != -EINTR && res != -EAGAIN && res != -EBUSY) {
       return ErrnoStatus(-res, "io_uring_submit_and_wait");
     }
     DrainCompletions();

@@ -7,15 +7,39 @@
 
 #include <cerrno>
 #include <csignal>
+#include <algorithm>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/time/clock.h"
 #include "core/ops.h"
 #include "core/ring.h"
+#include "core/ring_test_util.h"
 #include "tests/support/seccomp_filter.h"
 
 namespace ringleader {
+
+// Plays a kernel that refuses submissions: the next `refusals` submits take nothing (-EAGAIN).
+class RingTestPeer {
+ public:
+  static void RefuseSubmits(Ring& ring, int count) {
+    refusals = count;
+    ring.submit_ = &Submit;
+  }
+
+ private:
+  static int Submit(io_uring* ring) {
+    if (refusals > 0) {
+      --refusals;
+      return -EAGAIN;
+    }
+    return io_uring_submit(ring);
+  }
+  static inline int refusals = 0;
+};
+
 namespace {
 
 class NopOp final : public CallbackOp {
@@ -75,6 +99,51 @@ TEST(RingPressureTest, MassCancelsPostOneCompletionPerOp) {
   EXPECT_EQ(ring->ops_in_flight(), 0);
   // The timers' own completions, and not one per cancel request as well.
   EXPECT_EQ(ring->completions_seen() - seen_before, static_cast<uint64_t>(kOps));
+}
+
+TEST(RingPressureTest, CompletionsSetAsideAreDispatchedInKernelOrder) {
+  // Handlers fill the submission queue and the kernel refuses once, so completions are set
+  // aside from inside a dispatch; no-ops complete in submission order, and must be dispatched
+  // in it too (a multishot receive's bytes would otherwise be reordered).
+  auto ring = MakeRing({.entries = 4, .completion_factor = 1});
+  ASSERT_NE(ring, nullptr);
+  std::vector<std::string> order;
+  std::vector<std::unique_ptr<NopOp>> ops;
+  auto make = [&](std::string name, std::function<void()> then) {
+    ops.push_back(std::make_unique<NopOp>([&order, name, then](int, uint32_t) noexcept {
+      order.push_back(name);
+      then();
+    }));
+    return ops.back().get();
+  };
+  std::vector<NopOp*> x, y;
+  for (int i = 0; i < 5; ++i) x.push_back(make("x" + std::to_string(i), [] {}));
+  for (int i = 0; i < 4; ++i) y.push_back(make("y" + std::to_string(i), [] {}));
+  auto start_all_refusing_the_last = [&](std::vector<NopOp*>& group) {
+    for (size_t k = 0; k + 1 < group.size(); ++k) ring->Start(*group[k]);
+    RingTestPeer::RefuseSubmits(*ring, 1);
+    ring->Start(*group.back());
+  };
+  for (int i = 0; i < 12; ++i) {
+    std::function<void()> then = [] {};
+    if (i == 0) then = [&] { start_all_refusing_the_last(x); };
+    if (i == 4) then = [&] { start_all_refusing_the_last(y); };
+    ring->Start(*make("n" + std::to_string(i), then));
+  }
+  const absl::Time limit = absl::Now() + absl::Seconds(5);
+  while (ring->ops_in_flight() > 0 && absl::Now() < limit) {
+    RunRingFor(*ring, absl::Milliseconds(5));
+  }
+  ASSERT_EQ(order.size(), ops.size());
+  for (const char group : {'n', 'x', 'y'}) {
+    std::vector<std::string> seen;
+    for (const auto& name : order) {
+      if (name[0] == group) seen.push_back(name);
+    }
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end(), [](const auto& a, const auto& b) {
+      return std::stoi(a.substr(1)) < std::stoi(b.substr(1));
+    })) << "group " << group << " out of order: " << ::testing::PrintToString(order);
+  }
 }
 
 // In a child: a ring whose kernel refuses every io_uring_enter. Starting more ops than the

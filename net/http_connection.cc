@@ -1,6 +1,7 @@
 // One client connection: receive → parse → route → ordered responses → batched send → close.
 #include "net/http_connection.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -72,11 +73,8 @@ void HttpConnection::OnRecv(int res, uint32_t flags) noexcept {
     if (res < 0 || phase_ == Phase::kAborting) return Abort();
     // The peer finished sending. Every request it sent before is answered, held ones included
     // (MaybeResume closes after them); then close.
-    if (phase_ == Phase::kOpen && input_ == Input::kHeld) {
-      input_ = Input::kHeldThenEnd;
-    } else if (phase_ == Phase::kOpen) {
-      CloseAfterFlush();
-    }
+    peer_finished_ = true;
+    if (phase_ == Phase::kOpen && input_ == Input::kReading) CloseAfterFlush();
     return MaybeRelease();
   }
   if (!more && phase_ != Phase::kAborting && input_ == Input::kReading) {
@@ -102,21 +100,19 @@ void HttpConnection::Hold() noexcept {
 
 void HttpConnection::MaybeResume() noexcept {
   if (input_ == Input::kReading || phase_ != Phase::kOpen || Backlogged()) return;
-  const bool peer_done = input_ == Input::kHeldThenEnd;
   input_ = Input::kReading;
+  // Read again before parsing what is held: if a held request ends the connection, its
+  // lingering close reads from this receive; if they hold again, Hold cancels it. New bytes
+  // arrive in later completions, so they still follow the held ones.
+  if (!peer_finished_ && !recv_op_.in_flight()) ArmRecv();
   const std::string held = std::move(held_in_);
   held_in_.clear();
   if (!held.empty()) Consume(held);  // may hold again; the unparsed rest returns to held_in_
-  if (phase_ != Phase::kOpen) return;
-  if (input_ != Input::kReading) {
-    if (peer_done) input_ = Input::kHeldThenEnd;
-    return;
-  }
-  if (peer_done) return CloseAfterFlush();
-  if (!recv_op_.in_flight()) ArmRecv();
+  // Every request the peer sent before its FIN is answered; then close.
+  if (phase_ == Phase::kOpen && input_ == Input::kReading && peer_finished_) CloseAfterFlush();
 }
 
-void HttpConnection::RestartHeaderClock() noexcept {
+void HttpConnection::ArmDeadlineAfterInput() noexcept {
   // Each request gets its own header timeout, also when one read ends a request and starts
   // the next. Between requests, bytes that start nothing (llhttp skips stray CR/LF) leave the
   // idle deadline where it was: they neither disarm it nor extend it.
@@ -139,7 +135,7 @@ void HttpConnection::Consume(std::string_view bytes) noexcept {
   } else if (input_ != Input::kReading) {
     held_in_.append(parser_.held_back());
   }
-  RestartHeaderClock();
+  ArmDeadlineAfterInput();
   Flush();
   if (phase_ == Phase::kClosing) return CloseAfterFlush();
 }
@@ -243,22 +239,26 @@ void HttpConnection::CloseAfterFlush() noexcept {
   // No request after this one is answered: what is held is dropped, and reading goes on so the
   // lingering close can read to the peer's EOF (unless the peer already sent it).
   held_in_.clear();
-  if (input_ == Input::kHeld) {
-    input_ = Input::kReading;
-    if (!recv_op_.in_flight()) ArmRecv();
-  }
+  input_ = Input::kReading;
+  if (!peer_finished_ && !recv_op_.in_flight()) ArmRecv();
   // A response still being prepared (a delay) is bounded by the drain timeout, not the linger
   // timeout; bytes waiting for the kernel, or our lingering read, are bounded by the latter.
   deadline_ = delayed_.empty() ? server_.now() + server_.options().linger_timeout
                                : absl::InfiniteFuture();
   if (!out_.empty() || sent_ != sending_.size() || !delayed_.empty()) return;
   // The client's last request ended exactly where its bytes did (it asked for close, or we are
-  // draining): nothing is unread, so close() sends a clean FIN and no lingering read is needed.
-  if (parser_.stopped_at_end()) return Abort();
+  // draining) and the socket holds nothing unread: close() sends a clean FIN, no lingering
+  // read is needed. (Unread bytes would turn close() into a reset that destroys our answers.)
+  if (parser_.stopped_at_end() && NothingUnread()) return Abort();
   // Everything is written: send our FIN, keep reading until the peer's (lingering close), so
   // unread bytes from the client never turn our close into a reset that destroys the response.
   phase_ = Phase::kLingering;
   shutdown_op_.Arm(server_.ring(), fd_.get(), SHUT_WR);
+}
+
+bool HttpConnection::NothingUnread() const noexcept {
+  int unread = 0;
+  return ::ioctl(fd_.get(), FIONREAD, &unread) == 0 && unread == 0;
 }
 
 void HttpConnection::OnShutdown(int res) noexcept {

@@ -56,7 +56,8 @@ class HttpConnection final : public HttpParser::Sink {
   void Hold() noexcept;
   void MaybeResume() noexcept;
   void ArmRecv() noexcept;
-  void RestartHeaderClock() noexcept;
+  void ArmDeadlineAfterInput() noexcept;
+  bool NothingUnread() const noexcept;
 
   // Backpressure bounds for one connection, checked after every request (see Hold).
   static constexpr size_t kMaxOutboundBacklog = 256 * 1024;
@@ -66,11 +67,7 @@ class HttpConnection final : public HttpParser::Sink {
 
   // The reading side. Held: our answers are not being read, so the receive is cancelled and
   // the bytes already here wait in held_in_ (requests received are still answered, in order).
-  enum class Input {
-    kReading,
-    kHeld,
-    kHeldThenEnd,  // held, and the peer has finished sending: answer what is held, then close
-  };
+  enum class Input { kReading, kHeld };
 
   HttpServer& server_;
   UniqueFd fd_;
@@ -87,6 +84,7 @@ class HttpConnection final : public HttpParser::Sink {
   enum class Phase { kOpen, kClosing, kLingering, kAborting } phase_ = Phase::kOpen;
   uint64_t header_clock_request_ = 0;  // the request (HttpParser::requests_begun) being timed
   Input input_ = Input::kReading;
+  bool peer_finished_ = false;  // the peer's FIN arrived: nothing more will be read
   std::string held_in_;  // bytes received, not yet parsed, while held
   absl::Time last_send_progress_ = absl::InfinitePast();
   bool released_ = false;

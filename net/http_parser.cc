@@ -1,6 +1,8 @@
 // llhttp callbacks: accumulate the request, enforce limits, hand complete requests to the sink.
 #include "net/http_parser.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "core/absl_bridge.h"
@@ -31,6 +33,7 @@ std::string_view HttpRequest::Header(std::string_view name) const {
 }
 
 void HttpRequest::ReleaseLargeBuffers() {
+  Clear();  // answered: only the capacity matters now
   ReleaseAbove(target, kRetainedTarget);
   ReleaseAbove(body, kRetainedBody);
   if (headers.size() > kRetainedHeaders) {
@@ -80,6 +83,7 @@ bool HttpParser::CountHeaderSpan(const char* at, size_t length) {
   const char* end = at + length;
   const size_t n = static_cast<size_t>(end - counted_to_);
   counted_to_ = end;
+  tail_counted_ = 0;
   return CountHeaderBytes(n);
 }
 
@@ -141,9 +145,14 @@ int HttpParser::OnHeaderValue(llhttp_t* p, const char* at, size_t length) {
 int HttpParser::OnHeadersComplete(llhttp_t* p) {
   HttpParser& self = Self(p);
   HttpRequest& r = self.request_;
-  if (!self.CountHeaderBytes(kHeaderTerminator)) return HPE_USER;
+  // The terminator (line end and blank line) has no span; part of it may have been counted at
+  // the end of an earlier read.
+  if (!self.CountHeaderBytes(kHeaderTerminator - std::min(self.tail_counted_, kHeaderTerminator))) {
+    return HPE_USER;
+  }
   self.headers_done_ = true;
-  self.counted_to_ = nullptr;
+  self.counted_to_ = nullptr;  // trailers, if any, start counting again at their first span
+  self.tail_counted_ = 0;
   // We never switch protocols: treat Upgrade/CONNECT as ordinary requests so llhttp does not
   // pause and strand the rest of the connection.
   p->upgrade = 0;
@@ -174,6 +183,7 @@ int HttpParser::OnBody(llhttp_t* p, const char* at, size_t length) {
 int HttpParser::OnMessageComplete(llhttp_t* p) {
   HttpParser& self = Self(p);
   self.in_message_ = false;
+  self.counted_to_ = nullptr;
   // llhttp_should_keep_alive is only final here (it also depends on how the body ended).
   self.request_.keep_alive = self.request_.keep_alive && llhttp_should_keep_alive(p) != 0;
   self.after_request_ = self.sink_.OnRequest(self.request_);
@@ -205,13 +215,14 @@ int HttpParser::Feed(std::string_view data) noexcept {
   if (failed_status_ != 0) return failed_status_;
   if (data.empty()) return 0;
   const char* const end = data.data() + data.size();
-  // A header block split across reads: count this read from its first byte.
-  if (in_header_block() && counted_to_ != nullptr) counted_to_ = data.data();
+  // Header bytes (or trailer bytes) split across reads: count this read from its first byte.
+  if (counted_to_ != nullptr) counted_to_ = data.data();
   llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
   // Bytes after the last span of an unfinished header block (a run of padding) count too.
-  if (err == HPE_OK && in_header_block() && counted_to_ != nullptr &&
-      !CountHeaderBytes(static_cast<size_t>(end - counted_to_))) {
-    err = HPE_USER;
+  if (err == HPE_OK && counted_to_ != nullptr) {
+    const size_t tail = static_cast<size_t>(end - counted_to_);
+    tail_counted_ += tail;
+    if (!CountHeaderBytes(tail)) err = HPE_USER;
   }
   switch (err) {
     case HPE_OK:
@@ -219,14 +230,18 @@ int HttpParser::Feed(std::string_view data) noexcept {
     case HPE_PAUSED:
     case HPE_PAUSED_UPGRADE: {
       const char* stop = llhttp_get_error_pos(&parser_);
-      if (after_request_ == AfterRequest::kHold) {
-        // Backpressure: the caller keeps the rest and feeds it again when it can take more.
-        llhttp_resume(&parser_);
-        held_back_ = std::string_view(stop, static_cast<size_t>(end - stop));
-        return 0;
+      switch (after_request_) {
+        case AfterRequest::kHold:
+          // Backpressure: the caller keeps the rest and feeds it again when it can take more.
+          llhttp_resume(&parser_);
+          held_back_ = std::string_view(stop, static_cast<size_t>(end - stop));
+          return 0;
+        case AfterRequest::kStop:
+        case AfterRequest::kContinue:  // not asked to pause (an upgrade): stop all the same
+          // Stopped on purpose (the connection closes after this request); the rest is ignored.
+          stopped_at_end_ = stop == end;
+          return 0;
       }
-      // Stopped on purpose (the connection closes after this request); the rest is ignored.
-      stopped_at_end_ = stop == end;
       return 0;
     }
     default:

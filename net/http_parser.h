@@ -85,7 +85,6 @@ class HttpParser {
   static int OnVersion(llhttp_t* p, const char* at, size_t length);
   bool CountHeaderSpan(const char* at, size_t length);
   bool CountHeaderBytes(size_t n);
-  bool in_header_block() const { return in_message_ && !headers_done_; }
   int StatusForError(std::string_view data) const;
 
   HttpLimits limits_;
@@ -96,6 +95,9 @@ class HttpParser {
   // End of the header bytes counted so far in the current Feed; null before a request's first
   // byte (the CR/LF llhttp skips between requests are not part of any request).
   const char* counted_to_ = nullptr;
+  // Bytes counted after the last span, at the ends of earlier reads: the start of the header
+  // block's terminator, which must not be counted twice.
+  size_t tail_counted_ = 0;
   uint64_t requests_begun_ = 0;
   std::string_view held_back_;
   bool in_value_ = false;

@@ -397,6 +397,38 @@ TEST_F(HttpParserTest, HeaderCountOverTheLimitIs431) {
   EXPECT_EQ(sink_.requests.size(), 1u);
 }
 
+TEST_F(HttpParserTest, ATrailerSplitAcrossReadsInSeparateBuffersIsCountedOnce) {
+  // Each read in its own allocation, as reads from different provided buffers are: counting
+  // must never measure from one buffer into another.
+  const std::string first =
+      "POST /t HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: a";
+  const std::string second = "bc\r\n\r\n";
+  for (int i = 0; i < 3; ++i) {
+    auto a = std::make_unique<std::string>(first);
+    ASSERT_EQ(Feed(*a), 0);
+    a.reset();
+    auto pad = std::make_unique<std::string>(std::string(i * 70000, 'x'));  // move the heap on
+    auto b = std::make_unique<std::string>(second);
+    ASSERT_EQ(Feed(*b), 0) << "round " << i;
+  }
+  EXPECT_EQ(sink_.requests.size(), 3u);
+}
+
+TEST_F(HttpParserTest, AHeaderBlockExactlyAtTheLimitPassesHoweverItIsSplit) {
+  std::string request = "GET / HTTP/1.1\r\nHost: t\r\nX-Pad: ";
+  request += std::string(1024 - request.size() - 4, 'p') + "\r\n\r\n";
+  ASSERT_EQ(request.size(), 1024u);
+  for (size_t split = request.size() - 5; split < request.size(); ++split) {
+    Reset({.max_header_bytes = 1024, .max_body_bytes = 64});
+    sink_.requests.clear();
+    ASSERT_EQ(Feed(request.substr(0, split)), 0) << "split at " << split;
+    ASSERT_EQ(Feed(request.substr(split)), 0) << "split at " << split;
+    EXPECT_EQ(sink_.requests.size(), 1u) << "split at " << split;
+  }
+  Reset({.max_header_bytes = 1023, .max_body_bytes = 64});
+  EXPECT_EQ(Feed(request), 431) << "one byte over";
+}
+
 TEST_F(HttpParserTest, HoldStopsAfterTheRequestAndHandsBackTheRest) {
   sink_.hold_every = 1;
   const std::string wire = "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n";

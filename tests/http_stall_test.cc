@@ -56,6 +56,28 @@ TEST(HttpStall, EveryRequestSentBeforeTheClientsFinIsAnswered) {
   EXPECT_EQ(CountOccurrences(all, "\"delayed_ms\":10"), kRequests);
 }
 
+TEST(HttpStall, AnswersBeforeAHeldCloseRequestSurviveBytesSentAfterIt) {
+  auto server = RingleaderServer::Start({"--workers=1"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  ClientConnection c;
+  // A small window: our answers wait in the worker's send buffer while we do not read.
+  ASSERT_TRUE(c.Connect(server->port(), absl::Seconds(3), 4096).ok());
+  // 64 delayed requests hold the connection; the request that closes it waits among the held
+  // bytes, and more bytes arrive after it, unread when the worker closes.
+  constexpr int kDelayed = 64;
+  std::string burst;
+  for (int i = 0; i < kDelayed; ++i) burst += "GET /delay/300 HTTP/1.1\r\nHost: t\r\n\r\n";
+  burst += "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  ASSERT_TRUE(c.Send(burst).ok());
+  absl::SleepFor(absl::Milliseconds(100));
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").ok());
+  absl::SleepFor(absl::Seconds(1));  // the worker answers and closes while we do not read
+  c.SetTimeout(absl::Seconds(5));
+  const std::string all = c.ReadToEof();
+  EXPECT_EQ(CountOccurrences(all, "HTTP/1.1 200 OK\r\n"), kDelayed + 1)
+      << "a reset destroyed answers that were already written";
+}
+
 TEST(HttpStall, EachPipelinedRequestGetsItsOwnHeaderTimeout) {
   auto server = RingleaderServer::Start({"--workers=1", "--header_timeout=2s"});
   ASSERT_TRUE(server.ok()) << server.status();

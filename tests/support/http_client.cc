@@ -42,10 +42,13 @@ void ClientConnection::SetTimeout(absl::Duration timeout) {
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-absl::Status ClientConnection::Connect(int port, absl::Duration timeout) {
+absl::Status ClientConnection::Connect(int port, absl::Duration timeout, int receive_buffer) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return absl::InternalError("socket");
   SetTimeout(timeout);
+  if (receive_buffer > 0) {
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   sockaddr_in addr = LoopbackAddress(port);

@@ -32,7 +32,9 @@ class ClientConnection {
   ClientConnection& operator=(ClientConnection&&) = delete;
   ~ClientConnection();
 
-  absl::Status Connect(int port, absl::Duration timeout = absl::Seconds(3));
+  // `receive_buffer` > 0 sets SO_RCVBUF before connecting, for a client that reads slowly.
+  absl::Status Connect(int port, absl::Duration timeout = absl::Seconds(3),
+                       int receive_buffer = 0);
   absl::Status Send(std::string_view bytes);
   // Reads one response (headers + Content-Length body). `head_only` for HEAD requests.
   // Errors: DeadlineExceeded (timed out), Unavailable (closed or reset before any byte of the
