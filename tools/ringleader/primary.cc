@@ -159,10 +159,10 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
   const WorkerState from = worker.state();
   const Step step = ApplyEvent(from, event);
   if (!step.legal) {
-    std::fprintf(stderr, "ringleader: refused event %s for worker %d in state %s\n",
-                 std::string(EventName(event)).c_str(), worker.pid(),
-                 std::string(StateName(from)).c_str());
-    return;
+    // Mostly a worker repeating online/listening: its own input, so logged sparingly.
+    return worker.LogSparingly(worker.counters().refused_events,
+                               absl::StrCat("refused event ", Absl(EventName(event)), " in state ",
+                                            Absl(StateName(from))));
   }
   if (IsNoOp(from, step)) return;
   worker.set_state(step.next);
