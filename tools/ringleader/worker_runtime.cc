@@ -96,10 +96,11 @@ int WorkerRuntime::Run() {
     return code;
   }
   channel_->Start();
-  channel_->Send(MakeMessage("online"));
+  // Lifecycle and heartbeats take the control lane: user traffic can never drop or delay them.
+  channel_->Send(MakeMessage("online"), Lane::kControl);
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   server_->Start();
-  channel_->Send(MakeMessage("listening"));
+  channel_->Send(MakeMessage("listening"), Lane::kControl);
   if (heartbeat_interval_ > absl::ZeroDuration()) heartbeat_op_->Arm(*ring_, heartbeat_interval_);
   if (options_.metrics_interval > absl::ZeroDuration()) {
     metrics_due_ = MonotonicNow() + options_.metrics_interval;
@@ -124,7 +125,7 @@ void WorkerRuntime::OnSignal(int res) noexcept {
 void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
   if (res != -ETIME || drained_) return MaybeStop();
   // Sent from the loop itself: a hung loop stops beating, which is what the watchdog detects.
-  channel_->Send(MakeMessage("heartbeat"));
+  channel_->Send(MakeMessage("heartbeat"), Lane::kControl);
   heartbeat_op_->Arm(*ring_, heartbeat_interval_);
 }
 
