@@ -34,8 +34,10 @@ absl::StatusOr<std::string> InvokedExecutable::Resolve() const {
   }
   // As execvp(3): each PATH entry in order, an empty one meaning the (starting) directory.
   const char* env_path = std::getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(env_path != nullptr ? env_path : "/usr/bin:/bin", ':')) {
-    std::string path = Absolute(absl::StrCat(dir.empty() ? absl::string_view(".") : dir, "/", argv0_));
+  const char* search = env_path != nullptr ? env_path : "/usr/bin:/bin";
+  for (absl::string_view dir : absl::StrSplit(search, ':')) {
+    const absl::string_view in = dir.empty() ? absl::string_view(".") : dir;
+    std::string path = Absolute(absl::StrCat(in, "/", argv0_));
     if (::access(path.c_str(), X_OK) == 0) return path;
   }
   return absl::NotFoundError(absl::StrCat(Absl(argv0_), ": not found in PATH"));

@@ -3,7 +3,7 @@
 //
 //   const InvokedExecutable self = InvokedExecutable::FromArgv0(argv[0]);
 //   absl::StatusOr<std::string> path = self.Resolve();   // at every spawn
-//   if (!path.ok()) Report(path.status());               // e.g. "/srv/app/current: No such file..."
+//   if (!path.ok()) Report(path.status());   // "/srv/app/current: No such file or directory"
 //
 // Why not /proc/self/exe: it names the inode that is running, resolved through every symlink,
 // so a deploy that flips `current -> releases/v2` would re-execute v1 for ever. The path is

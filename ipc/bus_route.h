@@ -4,7 +4,7 @@
 //   const BusRoute r = RouteMessage(envelope, sender_slot);
 //   const std::optional<std::string> stamped = RestampSender(envelope, sender_slot);
 //   const std::string_view out = stamped ? *stamped : envelope.raw;
-//   switch (r.kind) { case BusRoute::kPrimary: ...; case BusRoute::kSlot: Forward(r.slot, out); ... }
+//   switch (r.kind) { case BusRoute::kSlot: Forward(r.slot, out); ... }
 #pragma once
 
 #include <optional>

@@ -76,7 +76,8 @@ void Channel::OnRecv(int res) noexcept {
 
 bool Channel::Admit(size_t payload_size, Lane lane) noexcept {
   const size_t frame = payload_size + kFrameHeaderBytes;
-  const size_t limit = lane == Lane::kControl ? limits_.max_control_bytes : limits_.max_queued_bytes;
+  const size_t limit =
+      lane == Lane::kControl ? limits_.max_control_bytes : limits_.max_queued_bytes;
   size_t& used = LaneBytes(lane);
   if (closing_ || used + frame > limit) {
     ++dropped_sends_;

@@ -97,7 +97,9 @@ class Channel {
   void OnRecv(int res) noexcept;
   void OnSent(int res) noexcept;
   bool Admit(size_t payload_size, Lane lane) noexcept;
-  size_t& LaneBytes(Lane lane) noexcept { return lane == Lane::kControl ? control_bytes_ : user_bytes_; }
+  size_t& LaneBytes(Lane lane) noexcept {
+    return lane == Lane::kControl ? control_bytes_ : user_bytes_;
+  }
   void Flush() noexcept;
   void Fail(absl::Status why) noexcept;
   void MaybeFinish() noexcept;
