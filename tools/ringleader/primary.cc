@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 
@@ -21,9 +22,15 @@ namespace ringleader {
 namespace {
 
 // Workers run the program the operator invoked, looked up again at each spawn: a deploy that
-// replaces the file or flips a symlink at that path is what the next worker runs.
+// replaces the file or flips a symlink at that path is what the next worker runs. An argv[0]
+// that names no program even now (`exec -a name`) falls back to the running binary's path.
 InvokedExecutable SelfExecutable(const std::vector<std::string>& argv) {
-  return InvokedExecutable::FromArgv0(argv.empty() ? "/proc/self/exe" : argv.front());
+  InvokedExecutable invoked = InvokedExecutable::FromArgv0(argv.empty() ? "" : argv.front());
+  if (invoked.Resolve().ok()) return invoked;
+  char path[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return InvokedExecutable(n > 0 ? std::string(path, static_cast<size_t>(n)) : "/proc/self/exe",
+                           "/");
 }
 
 // Watchdog checks run this often; a hang is detected within timeout + one tick.
