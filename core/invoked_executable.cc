@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/absl_bridge.h"
-#include "core/status.h"
 
 namespace ringleader {
 
@@ -29,7 +28,8 @@ absl::StatusOr<std::string> InvokedExecutable::Resolve() const {
   if (argv0_.empty()) return absl::NotFoundError("the program was started without argv[0]");
   if (argv0_.find('/') != std::string::npos) {
     std::string path = Absolute(argv0_);
-    if (::access(path.c_str(), X_OK) != 0) return ErrnoStatus(errno, path);
+    // absl appends the errno text itself: "/srv/app/current: No such file or directory".
+    if (::access(path.c_str(), X_OK) != 0) return absl::ErrnoToStatus(errno, path);
     return path;
   }
   // As execvp(3): each PATH entry in order, an empty one meaning the (starting) directory.

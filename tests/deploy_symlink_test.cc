@@ -104,7 +104,7 @@ TEST(DeploySymlink, RolloutStopsWithAClearMessageWhenTheProgramIsGone) {
   ASSERT_TRUE(server->WaitForLog("Rolling restart stopped", absl::Seconds(5))) << server->Stderr();
   const std::string log = server->Stderr();
   EXPECT_THAT(log, HasSubstr("cannot start a worker: " + deploy.current().string() +
-                             ": No such file or directory"));
+                             ": No such file or directory\n"));
   EXPECT_THAT(log, HasSubstr("the old workers stay in service"));
   EXPECT_THAT(server->Children(), UnorderedElementsAreArray(before));
   auto port = server->WaitForPort(absl::Seconds(1));
