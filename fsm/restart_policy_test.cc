@@ -9,6 +9,7 @@
 namespace ringleader {
 namespace {
 
+constexpr Death kServed = Death::kAfterListening;  // an ordinary death: uptime decides
 constexpr absl::Duration kQuick = absl::Milliseconds(50);  // under the default min_uptime (1 s)
 const absl::Time kT0 = absl::UnixEpoch() + absl::Hours(1000);
 
@@ -28,7 +29,7 @@ RestartPolicyOptions NoParking() {
 TEST(RestartPolicyTest, StableUptimeRestartsAtOnce) {
   RestartPolicy policy({});
   for (absl::Duration uptime : {absl::Seconds(1), absl::Seconds(5), absl::Hours(3)}) {
-    const RestartDecision d = policy.OnExit(uptime, kT0, Death::kAfterListening);
+    const RestartDecision d = policy.OnExit(uptime, kT0, kServed);
     EXPECT_FALSE(d.park) << uptime;
     EXPECT_FALSE(d.quick_death) << uptime;
     EXPECT_EQ(d.delay, absl::ZeroDuration()) << uptime;
@@ -37,7 +38,7 @@ TEST(RestartPolicyTest, StableUptimeRestartsAtOnce) {
 
 TEST(RestartPolicyTest, FirstQuickDeathWaitsAboutInitialBackoff) {
   RestartPolicy policy({});
-  const RestartDecision d = policy.OnExit(kQuick, kT0, Death::kAfterListening);
+  const RestartDecision d = policy.OnExit(kQuick, kT0, kServed);
   EXPECT_FALSE(d.park);
   EXPECT_TRUE(d.quick_death);
   ExpectWithinJitter(d.delay, absl::Milliseconds(100));
@@ -45,8 +46,8 @@ TEST(RestartPolicyTest, FirstQuickDeathWaitsAboutInitialBackoff) {
 
 TEST(RestartPolicyTest, JustUnderMinUptimeIsQuick) {
   RestartPolicy policy({.min_uptime = absl::Seconds(2)});
-  EXPECT_TRUE(policy.OnExit(absl::Seconds(2) - absl::Nanoseconds(1), kT0, Death::kAfterListening).quick_death);
-  EXPECT_FALSE(policy.OnExit(absl::Seconds(2), kT0 + absl::Seconds(5), Death::kAfterListening).quick_death);
+  EXPECT_TRUE(policy.OnExit(absl::Seconds(2) - absl::Nanoseconds(1), kT0, kServed).quick_death);
+  EXPECT_FALSE(policy.OnExit(absl::Seconds(2), kT0 + absl::Seconds(5), kServed).quick_death);
 }
 
 TEST(RestartPolicyTest, BackoffDoublesUpToTheCap) {
@@ -60,7 +61,7 @@ TEST(RestartPolicyTest, BackoffDoublesUpToTheCap) {
   absl::Time now = kT0;
   for (absl::Duration expected : nominal) {
     now += absl::Seconds(1);
-    const RestartDecision d = policy.OnExit(kQuick, now, Death::kAfterListening);
+    const RestartDecision d = policy.OnExit(kQuick, now, kServed);
     ASSERT_FALSE(d.park);
     ExpectWithinJitter(d.delay, expected);
   }
@@ -69,7 +70,7 @@ TEST(RestartPolicyTest, BackoffDoublesUpToTheCap) {
 TEST(RestartPolicyTest, DefaultCapIsThirtySeconds) {
   RestartPolicy policy(NoParking());
   absl::Duration last;
-  for (int i = 0; i < 20; ++i) last = policy.OnExit(kQuick, kT0 + absl::Seconds(i), Death::kAfterListening).delay;
+  for (int i = 0; i < 20; ++i) last = policy.OnExit(kQuick, kT0 + absl::Seconds(i), kServed).delay;
   ExpectWithinJitter(last, absl::Seconds(30));
 }
 
@@ -80,7 +81,7 @@ TEST(RestartPolicyTest, JitterVariesAndStaysInBand) {
   RestartPolicy policy(options);
   std::set<int64_t> distinct;
   for (int i = 0; i < 50; ++i) {
-    const absl::Duration d = policy.OnExit(kQuick, kT0 + absl::Seconds(i), Death::kAfterListening).delay;
+    const absl::Duration d = policy.OnExit(kQuick, kT0 + absl::Seconds(i), kServed).delay;
     ExpectWithinJitter(d, absl::Seconds(1));
     distinct.insert(absl::ToInt64Microseconds(d));
   }
@@ -90,23 +91,25 @@ TEST(RestartPolicyTest, JitterVariesAndStaysInBand) {
 TEST(RestartPolicyTest, StableRunResetsBackoff) {
   RestartPolicy policy(NoParking());
   absl::Time now = kT0;
-  for (int i = 0; i < 4; ++i) policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);  // → 800 ms
-  const RestartDecision stable = policy.OnExit(absl::Seconds(30), now += absl::Seconds(31), Death::kAfterListening);
+  // Four quick deaths: the backoff reaches 800 ms.
+  for (int i = 0; i < 4; ++i) policy.OnExit(kQuick, now += absl::Seconds(1), kServed);
+  const RestartDecision stable =
+      policy.OnExit(absl::Seconds(30), now += absl::Seconds(31), kServed);
   EXPECT_EQ(stable.delay, absl::ZeroDuration());
   EXPECT_FALSE(stable.quick_death);
-  ExpectWithinJitter(policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening).delay,
+  ExpectWithinJitter(policy.OnExit(kQuick, now += absl::Seconds(1), kServed).delay,
                      absl::Milliseconds(100));
 }
 
 TEST(RestartPolicyTest, OrdinaryCrashShorterThanStableAfterKeepsBackoff) {
   RestartPolicy policy(NoParking());
   absl::Time now = kT0;
-  policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);  // 100 ms
-  policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);  // 200 ms
+  policy.OnExit(kQuick, now += absl::Seconds(1), kServed);  // 100 ms
+  policy.OnExit(kQuick, now += absl::Seconds(1), kServed);  // 200 ms
   // Lived 5 s: restarts at once, but 5 s is not "stable" (stable_after is 30 s).
-  EXPECT_EQ(policy.OnExit(absl::Seconds(5), now += absl::Seconds(6), Death::kAfterListening).delay,
+  EXPECT_EQ(policy.OnExit(absl::Seconds(5), now += absl::Seconds(6), kServed).delay,
             absl::ZeroDuration());
-  ExpectWithinJitter(policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening).delay,
+  ExpectWithinJitter(policy.OnExit(kQuick, now += absl::Seconds(1), kServed).delay,
                      absl::Milliseconds(400));
 }
 
@@ -114,11 +117,11 @@ TEST(RestartPolicyTest, MaxRestartsQuickDeathsWithinWindowPark) {
   RestartPolicy policy({.max_restarts = 10, .window = absl::Seconds(60)});
   absl::Time now = kT0;
   for (int i = 1; i < 10; ++i) {
-    const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);
+    const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), kServed);
     ASSERT_FALSE(d.park) << "death " << i;
     EXPECT_GT(d.delay, absl::ZeroDuration());
   }
-  const RestartDecision tenth = policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);
+  const RestartDecision tenth = policy.OnExit(kQuick, now += absl::Seconds(1), kServed);
   EXPECT_TRUE(tenth.park);
   EXPECT_TRUE(tenth.quick_death);
 }
@@ -128,14 +131,14 @@ TEST(RestartPolicyTest, DeathsSpreadBeyondTheWindowDoNotPark) {
   // One quick death every 7 s: at most 9 of them ever fall inside one 60 s window.
   absl::Time now = kT0;
   for (int i = 0; i < 100; ++i) {
-    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(7), Death::kAfterListening).park) << "death " << i;
+    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(7), kServed).park) << "death " << i;
   }
 }
 
 TEST(RestartPolicyTest, OrdinaryCrashesNeverPark) {
   RestartPolicy policy({.max_restarts = 3});
   for (int i = 0; i < 50; ++i) {
-    EXPECT_FALSE(policy.OnExit(absl::Seconds(2), kT0 + absl::Seconds(i), Death::kAfterListening).park);
+    EXPECT_FALSE(policy.OnExit(absl::Seconds(2), kT0 + absl::Seconds(i), kServed).park);
   }
 }
 
@@ -160,17 +163,18 @@ TEST(RestartPolicyTest, NeverListeningIsACrashLoopWhateverItsUptime) {
   const RestartDecision second =
       policy.OnExit(absl::Seconds(40), now += absl::Seconds(6), Death::kBeforeListening);
   ExpectWithinJitter(second.delay, absl::Milliseconds(200));  // not reset by the long uptime
-  EXPECT_TRUE(policy.OnExit(absl::Seconds(5), now += absl::Seconds(6), Death::kBeforeListening).park);
+  EXPECT_TRUE(
+      policy.OnExit(absl::Seconds(5), now += absl::Seconds(6), Death::kBeforeListening).park);
 }
 
 TEST(RestartPolicyTest, ResetForgetsCrashHistory) {
   RestartPolicy policy({.max_restarts = 5});
   absl::Time now = kT0;
   for (int i = 0; i < 4; ++i) {
-    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening).park);
+    ASSERT_FALSE(policy.OnExit(kQuick, now += absl::Seconds(1), kServed).park);
   }
   policy.Reset();
-  const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), Death::kAfterListening);
+  const RestartDecision d = policy.OnExit(kQuick, now += absl::Seconds(1), kServed);
   EXPECT_FALSE(d.park) << "history should be empty after Reset()";
   ExpectWithinJitter(d.delay, absl::Milliseconds(100));
 }
@@ -179,7 +183,7 @@ std::vector<absl::Duration> Delays(uint64_t seed) {
   RestartPolicy policy(NoParking(), seed);
   std::vector<absl::Duration> out;
   for (int i = 0; i < 20; ++i) {
-    out.push_back(policy.OnExit(kQuick, kT0 + absl::Seconds(i), Death::kAfterListening).delay);
+    out.push_back(policy.OnExit(kQuick, kT0 + absl::Seconds(i), kServed).delay);
   }
   return out;
 }

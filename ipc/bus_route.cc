@@ -1,5 +1,8 @@
-// Routing decision for worker-written messages.
+// Routing decision and sender stamping for worker-written messages.
 #include "ipc/bus_route.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/json_escape.h"
 
 namespace ringleader {
 
@@ -7,12 +10,33 @@ BusRoute RouteMessage(const Envelope& envelope, int sender_slot) {
   if (envelope.from != -1 && envelope.from != sender_slot) {
     return {BusRoute::kDrop, -1, "\"from\" is not the sender's slot"};
   }
+  if (envelope.to != Destination::kPrimary &&
+      (envelope.type == kConfigUpdateType || envelope.type == kClusterMetricsType)) {
+    return {BusRoute::kDrop, -1,
+            "only the primary may send CONFIG_UPDATE and CLUSTER_METRICS to workers"};
+  }
   switch (envelope.to) {
     case Destination::kPrimary: return {BusRoute::kPrimary, -1, {}};
     case Destination::kSlot: return {BusRoute::kSlot, envelope.to_slot, {}};
     case Destination::kAllWorkers: return {BusRoute::kAllOthers, -1, {}};
   }
   return {BusRoute::kDrop, -1, "unknown destination"};
+}
+
+std::optional<std::string> RestampSender(const Envelope& envelope, int sender_slot) {
+  int from_keys = 0;
+  for (const auto field : envelope.body) from_keys += field.key == "from" ? 1 : 0;
+  if (from_keys == 1 && envelope.from == sender_slot) return std::nullopt;
+  std::string out = "{";
+  for (const auto field : envelope.body) {
+    if (field.key == "from") continue;
+    AppendJsonString(out, field.key);
+    out += ':';
+    out += simdjson::minify(field.value);
+    out += ',';
+  }
+  absl::StrAppend(&out, "\"from\":", sender_slot, "}");
+  return out;
 }
 
 }  // namespace ringleader

@@ -91,5 +91,49 @@ TEST(RouteMessageTest, SpoofedSenderIsDropped) {
   EXPECT_EQ(RouteMessage(Parse(reader, R"({"type":"M","to":0})"), 1).kind, BusRoute::kSlot);
 }
 
+TEST(RouteMessageTest, OnlyThePrimaryIssuesConfigUpdates) {
+  MessageReader reader;
+  // The message from issue 9, and the same to one slot, with or without a claimed sender.
+  for (const char* raw : {R"({"type":"CONFIG_UPDATE","to":"all","config":{"x":1}})",
+                          R"({"type":"CONFIG_UPDATE","to":0,"config":{"x":1},"version":3})",
+                          R"({"type":"CONFIG_UPDATE","to":"all","from":1,"config":{}})",
+                          R"({"type":"CLUSTER_METRICS","to":"all","workers":[]})"}) {
+    const BusRoute r = RouteMessage(Parse(reader, raw), 1);
+    EXPECT_EQ(r.kind, BusRoute::kDrop) << raw;
+    EXPECT_NE(r.reason.find("only the primary"), std::string_view::npos) << raw;
+  }
+  // Asking the primary for a broadcast is the legitimate way.
+  EXPECT_EQ(RouteMessage(Parse(reader, R"({"type":"CONFIG_UPDATE","config":{"x":1}})"), 1).kind,
+            BusRoute::kPrimary);
+}
+
+TEST(RestampSenderTest, ForwardsUnchangedWhenTheSenderIsNamedOnce) {
+  MessageReader reader;
+  EXPECT_EQ(RestampSender(Parse(reader, R"({"type":"M","to":"all","from":2,"d":1})"), 2),
+            std::nullopt);
+}
+
+TEST(RestampSenderTest, StampsTheTrueSenderOverWhateverWasWritten) {
+  MessageReader reader;
+  for (const char* raw : {R"({"type":"M","to":"all","d":"x"})",
+                          R"({"type":"M","to":"all","from":"primary","d":"x"})",
+                          R"({"type":"M","to":"all","from":3,"from":0,"d":"x"})",
+                          R"({"type":"M","to":"all","from":3.0,"d":"x"})"}) {
+    const std::optional<std::string> out = RestampSender(Parse(reader, raw), 3);
+    ASSERT_TRUE(out.has_value()) << raw;
+    MessageReader again;
+    const Envelope e = Parse(again, out->c_str());
+    EXPECT_EQ(e.from, 3) << *out;
+    EXPECT_EQ(e.type, "M");
+    EXPECT_EQ(e.to, Destination::kAllWorkers);
+    std::string_view d;
+    ASSERT_EQ(e.body["d"].get(d), simdjson::SUCCESS) << *out;
+    EXPECT_EQ(d, "x");
+    EXPECT_EQ(out->find("primary"), std::string::npos) << *out;
+    EXPECT_EQ(out->find("\"from\":", out->find("\"from\":") + 1), std::string::npos)
+        << "exactly one \"from\": " << *out;
+  }
+}
+
 }  // namespace
 }  // namespace ringleader

@@ -1,8 +1,9 @@
-// Channel: receive loop with descriptor collection, bounded segment queue, orderly close.
+// Channel: receive loop with descriptor collection, bounded two-lane send queue, orderly close.
 #include "ipc/channel.h"
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "core/status.h"
 
@@ -73,40 +74,60 @@ void Channel::OnRecv(int res) noexcept {
   ArmRecv();
 }
 
-bool Channel::Send(std::string_view payload) noexcept {
-  if (closing_ || queued_bytes_ + payload.size() + kFrameHeaderBytes > limits_.max_queued_bytes) {
+bool Channel::Admit(size_t payload_size, Lane lane) noexcept {
+  const size_t frame = payload_size + kFrameHeaderBytes;
+  const size_t limit =
+      lane == Lane::kControl ? limits_.max_control_bytes : limits_.max_queued_bytes;
+  size_t& used = LaneBytes(lane);
+  if (closing_ || used + frame > limit) {
     ++dropped_sends_;
     return false;
   }
-  // Append to the last segment unless it carries a descriptor or is being sent right now.
-  const bool can_append = !queue_.empty() && !queue_.back().fd &&
-                          !(queue_.size() == 1 && (send_op_.in_flight() || sendmsg_op_.in_flight()));
-  if (!can_append) queue_.emplace_back();
-  AppendFrame(queue_.back().bytes, payload);
-  queued_bytes_ += payload.size() + kFrameHeaderBytes;
+  used += frame;
+  return true;
+}
+
+bool Channel::Send(std::string_view payload, Lane lane) noexcept {
+  if (!Admit(payload.size(), lane)) return false;
+  if (lane == Lane::kControl) {
+    AppendFrame(control_, payload);
+  } else {
+    // Append to the last segment unless it carries a descriptor or is already large.
+    if (queue_.empty() || queue_.back().fd || queue_.back().bytes.size() >= kSegmentBytes) {
+      queue_.emplace_back();
+    }
+    AppendFrame(queue_.back().bytes, payload);
+  }
   Flush();
   return true;
 }
 
 bool Channel::SendWithFd(std::string_view payload, UniqueFd fd) noexcept {
-  if (closing_ || queued_bytes_ + payload.size() + kFrameHeaderBytes > limits_.max_queued_bytes) {
-    ++dropped_sends_;
-    return false;
-  }
+  if (!Admit(payload.size(), Lane::kUser)) return false;
   Segment& s = queue_.emplace_back();
   AppendFrame(s.bytes, payload);
   s.fd = std::move(fd);
-  queued_bytes_ += s.bytes.size();
   Flush();
   return true;
 }
 
 void Channel::Flush() noexcept {
-  if (send_op_.in_flight() || sendmsg_op_.in_flight() || closing_ || queue_.empty()) return;
-  Segment& front = queue_.front();
-  const char* data = front.bytes.data() + sent_;
-  const size_t length = front.bytes.size() - sent_;
-  if (!front.fd) return send_op_.Arm(ring_, fd_.get(), data, length);
+  if (send_op_.in_flight() || sendmsg_op_.in_flight() || closing_) return;
+  if (sending_.bytes.empty()) {
+    // Between frames: control first, so it never waits behind queued user traffic.
+    if (!control_.empty()) {
+      sending_ = Segment{.bytes = std::exchange(control_, {}), .lane = Lane::kControl};
+    } else if (!queue_.empty()) {
+      sending_ = std::move(queue_.front());
+      queue_.pop_front();
+    } else {
+      return;
+    }
+    sent_ = 0;
+  }
+  const char* data = sending_.bytes.data() + sent_;
+  const size_t length = sending_.bytes.size() - sent_;
+  if (!sending_.fd) return send_op_.Arm(ring_, fd_.get(), data, length);
   send_iov_ = {const_cast<char*>(data), length};
   send_msg_ = {};
   send_msg_.msg_iov = &send_iov_;
@@ -117,7 +138,7 @@ void Channel::Flush() noexcept {
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
-  const int raw = front.fd.get();
+  const int raw = sending_.fd.get();
   std::memcpy(CMSG_DATA(c), &raw, sizeof raw);
   sendmsg_op_.Arm(ring_, fd_.get(), &send_msg_);
 }
@@ -128,12 +149,11 @@ void Channel::OnSent(int res) noexcept {
     if (res == -EINTR || res == -EAGAIN) return Flush();
     return Fail(ErrnoStatus(-res, "channel send"));
   }
-  Segment& front = queue_.front();
-  front.fd.Reset();  // delivered with the first byte; the rest goes as plain bytes
+  sending_.fd.Reset();  // delivered with the first byte; the rest goes as plain bytes
   sent_ += static_cast<size_t>(res);
-  queued_bytes_ -= static_cast<size_t>(res);
-  if (sent_ == front.bytes.size()) {
-    queue_.pop_front();
+  LaneBytes(sending_.lane) -= static_cast<size_t>(res);
+  if (sent_ == sending_.bytes.size()) {
+    sending_.bytes.clear();
     sent_ = 0;
   }
   Flush();

@@ -1,12 +1,18 @@
 // Channel: one end of a primary↔worker socketpair, driven by the ring. Receives frames and hands
-// each payload to a callback; sends through a bounded queue so a stuck peer can never make the
+// each payload to a callback; sends through bounded queues so a stuck peer can never make the
 // sender block or grow without limit. A frame may carry one descriptor (SCM_RIGHTS).
+//
+// Two lanes: user messages share max_queued_bytes and are dropped when it is full; control
+// messages (lifecycle, heartbeats) have a budget of their own and go out ahead of every user
+// frame not yet started, so a flood of user traffic can neither drop nor delay a heartbeat
+// (and get a healthy worker killed by the watchdog).
 //
 //   Channel channel(ring, std::move(fd), {.max_payload = 64 << 10, .max_queued_bytes = 1 << 20},
 //                   {.on_message = [](std::string_view json) { ... },
 //                    .on_closed = [](absl::Status why) { ... }});
 //   channel.Start();
-//   channel.Send(R"({"type":"online"})");   // false: queue full, message dropped (counted)
+//   channel.Send(R"({"type":"NOTE"})");      // false: queue full, message dropped (counted)
+//   channel.Send(R"({"type":"heartbeat"})", Lane::kControl);   // ahead of queued user frames
 //   channel.SendWithFd(R"({"type":"conn"})", std::move(client_fd));
 //   // receiver, inside on_message for that frame: UniqueFd fd = channel.TakeReceivedFd();
 //   channel.Close();   // cancels; on_closed runs once both ops have completed
@@ -29,9 +35,16 @@
 
 namespace ringleader {
 
+enum class Lane {
+  kUser,     // bounded by max_queued_bytes, in order
+  kControl,  // bounded by max_control_bytes, sent before user frames not yet started
+};
+
 struct ChannelLimits {
   size_t max_payload = 64 * 1024;         // larger frames are skipped and counted
-  size_t max_queued_bytes = 1024 * 1024;  // outbound backlog, in-flight send included
+  size_t max_queued_bytes = 1024 * 1024;  // outbound user backlog, in-flight send included
+  // Outbound control backlog: ~3,000 heartbeats, enough for minutes of a peer that reads nothing.
+  size_t max_control_bytes = 64 * 1024;
   // Keep descriptors the peer sends (SCM_RIGHTS) for TakeReceivedFd(); otherwise they are
   // closed on arrival, so a peer cannot make us hold descriptors. At most kMaxHeldFds are held.
   bool accept_fds = false;
@@ -51,8 +64,9 @@ class Channel {
   ~Channel() = default;
 
   void Start() noexcept;
-  // Queues one framed message. False (and counted) when the queue is over its limit or closed.
-  bool Send(std::string_view payload) noexcept;
+  // Queues one framed message on `lane`. False (and counted) when that lane is over its limit or
+  // the channel is closed.
+  bool Send(std::string_view payload, Lane lane = Lane::kUser) noexcept;
   // Queues a frame whose first byte carries `fd` to the peer (the kernel duplicates it).
   bool SendWithFd(std::string_view payload, UniqueFd fd) noexcept;
   // The oldest descriptor received and not yet taken (invalid when none).
@@ -73,11 +87,19 @@ class Channel {
   struct Segment {
     std::string bytes;
     UniqueFd fd;
+    Lane lane = Lane::kUser;
   };
+  // User frames are appended to a segment up to this size: a control frame waits at most this
+  // much behind the segment being sent (frames cannot be interleaved mid-way).
+  static constexpr size_t kSegmentBytes = 64 * 1024;
 
   void ArmRecv() noexcept;
   void OnRecv(int res) noexcept;
   void OnSent(int res) noexcept;
+  bool Admit(size_t payload_size, Lane lane) noexcept;
+  size_t& LaneBytes(Lane lane) noexcept {
+    return lane == Lane::kControl ? control_bytes_ : user_bytes_;
+  }
   void Flush() noexcept;
   void Fail(absl::Status why) noexcept;
   void MaybeFinish() noexcept;
@@ -96,9 +118,12 @@ class Channel {
   RecvMsgOp recv_op_;
   SendOp send_op_;
   SendMsgOp sendmsg_op_;
-  std::deque<Segment> queue_;
-  size_t sent_ = 0;  // bytes of queue_.front() already sent
-  size_t queued_bytes_ = 0;
+  std::deque<Segment> queue_;  // user frames not yet started, oldest first
+  std::string control_;        // control frames not yet started (never with a descriptor)
+  Segment sending_;            // what the send op hands to the kernel; no bytes when idle
+  size_t sent_ = 0;            // bytes of sending_ already sent
+  size_t user_bytes_ = 0;      // queued and in flight, per lane
+  size_t control_bytes_ = 0;
   iovec send_iov_{};
   msghdr send_msg_{};
   alignas(cmsghdr) char send_control_[CMSG_SPACE(sizeof(int))];

@@ -204,6 +204,54 @@ TEST_F(ChannelTest, QueueLimitDropsSendsWhenPeerNeverReads) {
   EXPECT_EQ(channel_->dropped_sends(), 3u);
 }
 
+// Every frame the peer has received so far, decoded in order.
+std::vector<std::string> Frames(const std::string& wire) {
+  FrameDecoder decoder(kMaxFramePayload);
+  decoder.Feed(wire);
+  std::vector<std::string> out;
+  while (auto f = decoder.Next()) out.emplace_back(*f);
+  return out;
+}
+
+TEST_F(ChannelTest, ControlLaneIsNeverDroppedBehindAFullUserQueue) {
+  MakeChannel({.max_queued_bytes = 4096, .max_control_bytes = 1024});
+  channel_->Start();
+  const std::string user(1000, 'u');
+  int accepted = 0;
+  while (channel_->Send(user)) ++accepted;  // the ring does not run: nothing leaves the queue
+  ASSERT_EQ(accepted, 4);
+  while (channel_->Send("{}")) ++accepted;  // to the last byte
+  ASSERT_FALSE(channel_->Send(R"({"type":"heartbeat"})")) << "on the user lane it would be lost";
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE(channel_->Send(R"({"type":"heartbeat"})", Lane::kControl)) << "heartbeat " << i;
+  }
+  EXPECT_EQ(channel_->dropped_sends(), 3u);
+  // The control lane has its own bound: a peer that never reads cannot make it grow for ever.
+  int control = 20;
+  while (channel_->Send(R"({"type":"heartbeat"})", Lane::kControl)) ++control;
+  EXPECT_EQ(control, 1024 / (20 + kFrameHeaderBytes));
+  StartPeerReader();
+  ASSERT_TRUE(RunUntil([&] {
+    return Frames(peer_bytes_).size() == static_cast<size_t>(accepted + control);
+  }));
+}
+
+TEST_F(ChannelTest, ControlFramesOvertakeUserFramesNotYetStarted) {
+  MakeChannel({});
+  channel_->Start();
+  // u0 goes to the kernel at once; u1..u3 wait in the queue when the heartbeats arrive.
+  for (const char* m : {"u0", "u1", "u2", "u3"}) ASSERT_TRUE(channel_->Send(m));
+  ASSERT_TRUE(channel_->Send("c0", Lane::kControl));
+  ASSERT_TRUE(channel_->Send("c1", Lane::kControl));
+  StartPeerReader();
+  ASSERT_TRUE(RunUntil([&] { return Frames(peer_bytes_).size() == 6; }));
+  EXPECT_EQ(Frames(peer_bytes_),
+            (std::vector<std::string>{"u0", "c0", "c1", "u1", "u2", "u3"}));
+  // With both lanes drained, the budgets are whole again.
+  EXPECT_TRUE(channel_->Send(std::string(100, 'x')));
+  EXPECT_EQ(channel_->dropped_sends(), 0u);
+}
+
 TEST_F(ChannelTest, PeerCloseReportsUnavailable) {
   MakeChannel({});
   channel_->Start();

@@ -26,7 +26,9 @@ struct Envelope {
   std::string_view type;
   Destination to = Destination::kPrimary;
   int to_slot = -1;
-  int from = -1;  // sender's slot as it claims; -1 when absent (the primary)
+  // Sender's slot as written; -1 when absent. On what a worker receives the primary has stamped
+  // it (ipc/bus_route.h RestampSender), so there -1 means the primary itself.
+  int from = -1;
   simdjson::dom::object body;
   std::string_view raw;  // the whole payload as received, for forwarding unchanged
 };

@@ -38,6 +38,7 @@ void Accepted(HttpResponse& res, bool sent) {
 
 void SubscribeState(WorkerBus& bus, const std::shared_ptr<BusState>& state) {
   bus.Subscribe("CONFIG_UPDATE", [state](const Envelope& m, std::string_view) {
+    if (m.from != -1) return;  // only the primary's own (the primary refuses others anyway)
     simdjson::dom::object config;
     int64_t version = 0;
     if (m.body["config"].get(config) != simdjson::SUCCESS ||

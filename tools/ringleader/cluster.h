@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
-#include "absl/status/status.h"
 #include "ipc/message.h"
 #include "absl/time/time.h"
 #include "fsm/restart_policy.h"
@@ -33,6 +32,14 @@
 #include "net/router.h"
 
 namespace ringleader {
+
+// Test-only: how every worker fails to start (kNone: it starts normally).
+enum class DebugStartFailure {
+  kNone,
+  kConfigError,     // set-up fails with a configuration error
+  kResourceError,   // set-up fails with a shortage (as ENOMEM would)
+  kNeverListening,  // it serves but never reports listening (the ready timeout kills it)
+};
 
 struct ClusterOptions {
   int workers = 0;  // 0: one per online CPU
@@ -46,12 +53,12 @@ struct ClusterOptions {
   absl::Duration rollout_stagger = absl::Milliseconds(100);
   RestartPolicyOptions restart;
   HttpServerOptions http;
-  // Test-only switches (never in production): /debug/spin and /debug/crash routes, and workers
-  // of generation >= debug_fail_generation exit with code 1 at start (0: off); every worker's
-  // set-up fails with debug_setup_error (kOk: off).
+  // Test-only switches (never in production): /debug/spin and /debug/crash routes, workers
+  // of generation >= debug_fail_generation exit with code 1 at start (0: off), and every
+  // worker fails to start as debug_start_failure says.
   bool debug_endpoints = false;
   uint32_t debug_fail_generation = 0;
-  absl::StatusCode debug_setup_error = absl::StatusCode::kOk;
+  DebugStartFailure debug_start_failure = DebugStartFailure::kNone;
   // Message bus: each worker reports METRIC this often (and the primary broadcasts the
   // aggregate as CLUSTER_METRICS); frames over ipc_max_message are dropped and counted.
   absl::Duration metrics_interval = absl::Seconds(1);

@@ -45,9 +45,10 @@ ABSL_FLAG(bool, debug_endpoints, false,
 ABSL_FLAG(uint32_t, debug_fail_generation, 0,
           "TESTS ONLY (with --debug_endpoints): workers of this generation or later exit at start");
 
-ABSL_FLAG(std::string, debug_setup_error, "",
-          "TESTS ONLY (with --debug_endpoints): every worker's set-up fails with a configuration "
-          "error (config) or a shortage such as ENOMEM (resource)");
+ABSL_FLAG(std::string, debug_start_failure, "",
+          "TESTS ONLY (with --debug_endpoints): every worker fails to start — its set-up fails "
+          "with a configuration error (config) or a shortage such as ENOMEM (resource), or it "
+          "never reports listening (never_listening)");
 
 namespace {
 
@@ -59,12 +60,17 @@ bool ParseWorkers(const std::string& text, int& workers) {
   return absl::SimpleAtoi(text, &workers) && workers >= 1 && workers <= 1024;
 }
 
-// "" → off, "config" → a configuration error, "resource" → a shortage; false for anything else.
-bool ParseSetupError(const std::string& text, absl::StatusCode& code) {
-  if (text.empty()) code = absl::StatusCode::kOk;
-  if (text == "config") code = absl::StatusCode::kInvalidArgument;
-  if (text == "resource") code = absl::StatusCode::kResourceExhausted;
-  return text.empty() || text == "config" || text == "resource";
+bool ParseStartFailure(const std::string& text, ringleader::DebugStartFailure& failure) {
+  using F = ringleader::DebugStartFailure;
+  for (auto [name, value] : {std::pair{"", F::kNone}, std::pair{"config", F::kConfigError},
+                             std::pair{"resource", F::kResourceError},
+                             std::pair{"never_listening", F::kNeverListening}}) {
+    if (text == name) {
+      failure = value;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -99,8 +105,9 @@ int main(int argc, char** argv) {
   options.rollout_stagger = absl::GetFlag(FLAGS_rollout_stagger);
   options.debug_endpoints = absl::GetFlag(FLAGS_debug_endpoints);
   options.debug_fail_generation = absl::GetFlag(FLAGS_debug_fail_generation);
-  if (!ParseSetupError(absl::GetFlag(FLAGS_debug_setup_error), options.debug_setup_error)) {
-    std::fprintf(stderr, "ringleader: --debug_setup_error must be config or resource\n");
+  if (!ParseStartFailure(absl::GetFlag(FLAGS_debug_start_failure), options.debug_start_failure)) {
+    std::fprintf(stderr,
+                 "ringleader: --debug_start_failure must be config, resource or never_listening\n");
     return ringleader::kExitSetupFailed;
   }
   options.metrics_interval = absl::GetFlag(FLAGS_metrics_interval);

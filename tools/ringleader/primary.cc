@@ -21,13 +21,16 @@
 namespace ringleader {
 namespace {
 
-// The binary to re-execute for each worker: resolved once, so a deploy that replaces the file
-// at this path is picked up by the next worker started (a rolling restart runs new code).
-std::string SelfExecutable() {
+// Workers run the program the operator invoked, looked up again at each spawn: a deploy that
+// replaces the file or flips a symlink at that path is what the next worker runs. An argv[0]
+// that names no program even now (`exec -a name`) falls back to the running binary's path.
+InvokedExecutable SelfExecutable(const std::vector<std::string>& argv) {
+  InvokedExecutable invoked = InvokedExecutable::FromArgv0(argv.empty() ? "" : argv.front());
+  if (invoked.Resolve().ok()) return invoked;
   char path[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return "/proc/self/exe";
-  return std::string(path, static_cast<size_t>(n));
+  return InvokedExecutable(n > 0 ? std::string(path, static_cast<size_t>(n)) : "/proc/self/exe",
+                           "/");
 }
 
 // Watchdog checks run this often; a hang is detected within timeout + one tick.
@@ -52,7 +55,7 @@ Primary::Primary(std::vector<std::string> argv, ClusterOptions options,
                  TransitionCallback on_transition,
                  std::vector<std::pair<std::string, PrimaryMessageHandler>> handlers)
     : argv_(std::move(argv)),
-      executable_(SelfExecutable()),
+      executable_(SelfExecutable(argv_)),
       options_(std::move(options)),
       on_transition_(std::move(on_transition)),
       primary_handlers_(std::move(handlers)) {
@@ -119,6 +122,12 @@ int Primary::Run() {
 }
 
 WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
+  const absl::StatusOr<std::string> executable = executable_.Resolve();
+  if (!executable.ok()) {
+    std::fprintf(stderr, "ringleader: cannot start a worker: %s\n",
+                 std::string(executable.status().message()).c_str());
+    return nullptr;
+  }
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
     std::fprintf(stderr, "ringleader: socketpair: %s\n", std::strerror(errno));
@@ -131,7 +140,7 @@ WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
                 .primary_pid = ::getpid(),
                 .listen_fd = listener_.get(),
                 .channel_fd = theirs.get()};
-  auto child = ringleader::Spawn({.executable = executable_,
+  auto child = ringleader::Spawn({.executable = *executable,
                                   .argv = argv_,
                                   .env = {EncodeWorkerEnv(env)},
                                   .inherit_fds = {listener_.get(), theirs.get()},
@@ -159,10 +168,10 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
   const WorkerState from = worker.state();
   const Step step = ApplyEvent(from, event);
   if (!step.legal) {
-    std::fprintf(stderr, "ringleader: refused event %s for worker %d in state %s\n",
-                 std::string(EventName(event)).c_str(), worker.pid(),
-                 std::string(StateName(from)).c_str());
-    return;
+    // Mostly a worker repeating online/listening: its own input, so logged sparingly.
+    return worker.LogSparingly(worker.counters().refused_events,
+                               absl::StrCat("refused event ", Absl(EventName(event)), " in state ",
+                                            Absl(StateName(from))));
   }
   if (IsNoOp(from, step)) return;
   worker.set_state(step.next);

@@ -22,6 +22,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "core/invoked_executable.h"
 #include "core/ops.h"
 #include "core/ring.h"
 #include "core/unique_fd.h"
@@ -118,7 +119,7 @@ class Primary final : private PrimaryBus {
   void ScaleDown() noexcept;
 
   std::vector<std::string> argv_;
-  std::string executable_;
+  InvokedExecutable executable_;
   ClusterOptions options_;
   TransitionCallback on_transition_;
   std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;

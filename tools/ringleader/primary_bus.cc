@@ -1,6 +1,6 @@
-// The primary's side of the message bus: routing worker messages (forwarded byte for byte),
-// built-in types (METRIC, CONFIG_UPDATE), user handlers, and the metrics broadcast. Part of
-// Primary.
+// The primary's side of the message bus: routing worker messages (forwarded byte for byte when
+// they name their sender, else re-stamped with it), built-in types (METRIC, CONFIG_UPDATE), user
+// handlers, and the metrics broadcast. Part of Primary.
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -34,9 +34,15 @@ int Primary::ForEachLiveWorker(const WorkerProcess* except,
 }
 
 void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
-                           std::string_view payload) noexcept {
+                           std::string_view raw) noexcept {
   const BusRoute route = RouteMessage(message, worker.slot());
   BusCounters& counters = worker.counters();
+  // Receivers trust "from": whatever the worker wrote there, it names the worker.
+  std::optional<std::string> stamped;
+  if (route.kind == BusRoute::kSlot || route.kind == BusRoute::kAllOthers) {
+    stamped = RestampSender(message, worker.slot());
+  }
+  const std::string_view payload = stamped ? std::string_view(*stamped) : raw;
   switch (route.kind) {
     case BusRoute::kDrop: return worker.CountBad(counters.spoofed, route.reason);
     case BusRoute::kSlot:
@@ -59,7 +65,7 @@ void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
     case BusRoute::kPrimary: break;
   }
   if (message.type == "METRIC") return metrics_.Update(worker.slot(), worker.pid(), message.body);
-  if (message.type == "CONFIG_UPDATE") return UpdateConfig(worker, message);
+  if (message.type == kConfigUpdateType) return UpdateConfig(worker, message);
   bool handled = false;
   for (auto& [type, handler] : primary_handlers_) {
     if (type == message.type) {
@@ -77,13 +83,14 @@ void Primary::UpdateConfig(WorkerProcess& worker, const Envelope& message) noexc
   }
   config_json_ = simdjson::minify(config);
   ++config_version_;
-  std::fprintf(stderr, "Config version %lld from worker %d: broadcasting to %d workers\n",
-               static_cast<long long>(config_version_), worker.pid(), LiveWorkers());
+  worker.LogSparingly(worker.counters().config_updates,
+                      absl::StrCat("config version ", config_version_, ": broadcasting to ",
+                                   LiveWorkers(), " workers"));
   Broadcast(ConfigMessage());
 }
 
 std::string Primary::ConfigMessage() const {
-  return MessageBuilder("CONFIG_UPDATE")
+  return MessageBuilder(kConfigUpdateType)
       .AddRaw("config", config_json_)
       .Add("version", config_version_)
       .Build();

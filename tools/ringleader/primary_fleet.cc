@@ -180,7 +180,9 @@ void Primary::StepRollout() noexcept {
   slot.incoming = Spawn(slot, "rolling restart");
   if (slot.incoming == nullptr) {
     rollout_.SlotFailed(slot.index);
-    std::fprintf(stderr, "Rolling restart stopped: cannot start a worker for slot %d\n",
+    std::fprintf(stderr,
+                 "Rolling restart stopped: cannot start a worker for slot %d; the old workers "
+                 "stay in service\n",
                  slot.index);
   }
 }

@@ -82,14 +82,28 @@ void WorkerProcess::OnExitReadable(int res) noexcept {
   hooks_.on_event(*this, WorkerEvent::kExited, exit_status_.Describe());
 }
 
-void WorkerProcess::CountBad(uint64_t& counter, std::string_view what) noexcept {
-  ++counter;
-  // 1st, 10th, 100th, ...: a flood of junk must not become a flood of log lines.
-  uint64_t n = counter;
+namespace {
+
+// 1st, 10th, 100th, ...: a flood of junk must not become a flood of log lines.
+bool IsPowerOfTen(uint64_t n) {
   while (n % 10 == 0) n /= 10;
-  if (n != 1) return;
-  std::fprintf(stderr, "ringleader: worker %d (slot %d): %.*s (dropped, %llu so far)\n", pid(),
-               slot_, static_cast<int>(what.size()), what.data(),
+  return n == 1;
+}
+
+}  // namespace
+
+void WorkerProcess::LogSparingly(uint64_t& counter, std::string_view what) noexcept {
+  Log(counter, what, "");
+}
+
+void WorkerProcess::CountBad(uint64_t& counter, std::string_view what) noexcept {
+  Log(counter, what, "dropped, ");
+}
+
+void WorkerProcess::Log(uint64_t& counter, std::string_view what, const char* note) noexcept {
+  if (!IsPowerOfTen(++counter)) return;
+  std::fprintf(stderr, "ringleader: worker %d (slot %d): %.*s (%s%llu so far)\n", pid(), slot_,
+               static_cast<int>(what.size()), what.data(), note,
                static_cast<unsigned long long>(counter));
 }
 

@@ -34,12 +34,15 @@ struct WorkerHooks {
   absl::AnyInvocable<void(WorkerProcess&, const Envelope&, std::string_view payload)> on_message;
 };
 
-// What a worker did wrong on its channel; each is counted, logged (sparingly) and dropped.
+// What a worker did on its channel that the primary logs; each is counted and logged sparingly
+// (WorkerProcess::LogSparingly). The first four are dropped messages.
 struct BusCounters {
   uint64_t bad_json = 0;      // not a JSON object with a string "type"
   uint64_t unknown_type = 0;  // for the primary, and nobody handles it
-  uint64_t spoofed = 0;       // "from" is not its own slot
+  uint64_t spoofed = 0;       // "from" is not its own slot, or a primary-only type to workers
   uint64_t undeliverable = 0;  // to a slot with no live worker, or the target's queue was full
+  uint64_t refused_events = 0;  // lifecycle messages its state does not allow (a repeated online)
+  uint64_t config_updates = 0;  // CONFIG_UPDATE broadcasts it asked for
 };
 
 class WorkerProcess {
@@ -52,7 +55,11 @@ class WorkerProcess {
   void Start() noexcept;
   // Queues a message for this worker; false when its queue is full (dropped) or it is gone.
   bool Send(std::string_view payload) noexcept { return !releasing_ && channel_.Send(payload); }
-  // Counts a dropped message and logs it on the 1st, 10th, 100th, ... occurrence.
+  // Counts an occurrence in `counter` and logs `what` on the 1st, 10th, 100th, ... one. Every
+  // log line a worker's messages can cause goes through here: stderr blocks, so a flood of
+  // input must never become a flood of writes that stalls the primary.
+  void LogSparingly(uint64_t& counter, std::string_view what) noexcept;
+  // LogSparingly for a message that is dropped.
   void CountBad(uint64_t& counter, std::string_view what) noexcept;
   BusCounters& counters() noexcept { return counters_; }
   uint64_t oversize_frames() const noexcept { return channel_.oversize_frames(); }
@@ -99,6 +106,7 @@ class WorkerProcess {
   void OnExitReadable(int res) noexcept;
   void OnMessage(std::string_view payload) noexcept;
   void OnTimer(int res, bool& armed, WorkerEvent event) noexcept;
+  void Log(uint64_t& counter, std::string_view what, const char* note) noexcept;
   void MaybeReleased() noexcept;
 
   Ring& ring_;

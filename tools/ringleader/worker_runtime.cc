@@ -35,9 +35,7 @@ WorkerRuntime::WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Route
 WorkerRuntime::~WorkerRuntime() = default;
 
 absl::Status WorkerRuntime::SetUp() {
-  if (options_.debug_endpoints && options_.debug_setup_error != absl::StatusCode::kOk) {
-    return absl::Status(options_.debug_setup_error, "--debug_setup_error");
-  }
+  RL_RETURN_IF_ERROR(DebugSetUpFailure());
   // Terminal signals reach the whole process group; only the primary acts on them.
   IgnoreSignals({SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU, SIGPIPE});
   RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM}));
@@ -78,6 +76,20 @@ absl::Status WorkerRuntime::SetUp() {
   return absl::OkStatus();
 }
 
+absl::Status WorkerRuntime::DebugSetUpFailure() const {
+  if (!options_.debug_endpoints) return absl::OkStatus();
+  switch (options_.debug_start_failure) {
+    case DebugStartFailure::kConfigError:
+      return absl::InvalidArgumentError("--debug_start_failure=config");
+    case DebugStartFailure::kResourceError:
+      return absl::ResourceExhaustedError("--debug_start_failure=resource");
+    case DebugStartFailure::kNone:
+    case DebugStartFailure::kNeverListening:
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
 int WorkerRuntime::Run() {
   env_.info.pid = ::getpid();
   if (::getppid() != env_.primary_pid) return 0;  // the primary died before we got here
@@ -96,10 +108,13 @@ int WorkerRuntime::Run() {
     return code;
   }
   channel_->Start();
-  channel_->Send(MakeMessage("online"));
+  // Lifecycle and heartbeats take the control lane: user traffic can never drop or delay them.
+  channel_->Send(MakeMessage("online"), Lane::kControl);
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   server_->Start();
-  channel_->Send(MakeMessage("listening"));
+  const bool never_listening = options_.debug_endpoints && options_.debug_start_failure ==
+                                                              DebugStartFailure::kNeverListening;
+  if (!never_listening) channel_->Send(MakeMessage("listening"), Lane::kControl);
   if (heartbeat_interval_ > absl::ZeroDuration()) heartbeat_op_->Arm(*ring_, heartbeat_interval_);
   if (options_.metrics_interval > absl::ZeroDuration()) {
     metrics_due_ = MonotonicNow() + options_.metrics_interval;
@@ -124,7 +139,7 @@ void WorkerRuntime::OnSignal(int res) noexcept {
 void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
   if (res != -ETIME || drained_) return MaybeStop();
   // Sent from the loop itself: a hung loop stops beating, which is what the watchdog detects.
-  channel_->Send(MakeMessage("heartbeat"));
+  channel_->Send(MakeMessage("heartbeat"), Lane::kControl);
   heartbeat_op_->Arm(*ring_, heartbeat_interval_);
 }
 

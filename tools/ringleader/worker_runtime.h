@@ -38,6 +38,7 @@ class WorkerRuntime {
 
  private:
   absl::Status SetUp();
+  absl::Status DebugSetUpFailure() const;
   void OnSignal(int res) noexcept;
   void Drain(std::string_view why) noexcept;
   void OnDrained() noexcept;
