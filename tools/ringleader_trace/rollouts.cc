@@ -1,4 +1,4 @@
-// Rollout detection: group "rolling restart" births, then measure each group's window.
+// Rollout detection: group rolling-restart births (fsm/cause.h), then measure each group's window.
 #include "tools/ringleader_trace/rollouts.h"
 
 #include <algorithm>
@@ -6,26 +6,20 @@
 #include <set>
 #include <string_view>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "core/absl_bridge.h"
+#include "fsm/cause.h"
 
 namespace ringleader::trace_tool {
 namespace {
-
-constexpr std::string_view kRolloutBirth = "rolling restart";
-constexpr std::string_view kReplacedBy = "rolling restart: replaced by pid ";
 
 // pid of the new worker → index of the old worker it replaced (from the old one's drain cause).
 std::map<int, size_t> ReplacedWorkers(const TraceModel& model) {
   std::map<int, size_t> out;
   for (size_t i = 0; i < model.workers.size(); ++i) {
     for (const Phase& p : model.workers[i].phases) {
-      if (p.state != WorkerState::kDraining || !p.cause.starts_with(kReplacedBy)) continue;
-      int new_pid = 0;
-      if (absl::SimpleAtoi(Absl(std::string_view(p.cause).substr(kReplacedBy.size())), &new_pid)) {
-        out[new_pid] = i;
-      }
+      if (p.state != WorkerState::kDraining) continue;
+      const std::optional<DrainCause> cause = ParseDrainCause(p.cause);
+      if (cause && cause->kind == DrainKind::kReplacedBy) out[cause->pid] = i;
     }
   }
   return out;
@@ -37,7 +31,7 @@ std::vector<std::vector<size_t>> GroupBirths(const TraceModel& model) {
   bool stopped = false;
   for (size_t i = 0; i < model.workers.size(); ++i) {  // in birth order
     const WorkerHistory& w = model.workers[i];
-    if (!w.born_in_trace || w.birth_cause != kRolloutBirth) continue;
+    if (w.birth_kind() != BirthKind::kRollingRestart) continue;
     if (groups.empty() || stopped || slots.count(w.slot) > 0) {
       groups.emplace_back();
       slots.clear();

@@ -17,9 +17,8 @@
 namespace ringleader::trace_tool {
 namespace {
 
-constexpr std::string_view kRestartPlan = "restart ";  // "restart now", "restart in 92 ms"
-constexpr std::string_view kBackoffPlan = "restart in ";
-constexpr std::string_view kParkedPlan = "slot parked";
+// The plan written with a worker's exit (fsm/cause.h), or none when it is not one of ours.
+ExitPlan PlanOf(const WorkerHistory& w) { return w.exit().plan.value_or(ExitPlan{}); }
 
 LatencyStats Stats(std::string name, std::vector<int64_t> samples) {
   std::sort(samples.begin(), samples.end());
@@ -107,7 +106,7 @@ std::vector<LatencyStats> Latencies(const TraceModel& model,
     const SlotTimeline timeline(model, workers);
     for (size_t i : workers) {
       const WorkerHistory& gone = model.workers[i];
-      if (!gone.exit().plan.starts_with(kRestartPlan)) continue;
+      if (!PlanOf(gone).Restarts()) continue;
       const int64_t exited = gone.phases.back().start_ns;
       const std::optional<size_t> next = timeline.FirstBornAtOrAfter(exited);
       if (!next) continue;
@@ -129,8 +128,10 @@ std::vector<std::pair<std::string, int>> RestartsByCause(
   // In birth order, so the listing order follows the trace.
   for (size_t i = 0; i < model.workers.size(); ++i) {
     const WorkerHistory& w = model.workers[i];
-    if (!w.born_in_trace || w.birth_cause == "start" || w.birth_cause == "scale up") continue;
-    if (w.birth_cause == "rolling restart") {
+    if (!w.born_in_trace) continue;
+    const std::optional<BirthKind> kind = w.birth_kind();
+    if (kind == BirthKind::kStart || kind == BirthKind::kScaleUp) continue;
+    if (kind == BirthKind::kRollingRestart) {
       Count(out, "rolling restart");
       continue;
     }
@@ -167,12 +168,12 @@ std::vector<CrashLoop> CrashLoops(const TraceModel& model,
     };
     for (size_t i : workers) {
       const WorkerHistory& w = model.workers[i];
-      const std::string plan = w.exit().plan;
-      const bool backoff = plan.starts_with(kBackoffPlan);
-      const bool parked = plan.starts_with(kParkedPlan);
+      const ExitPlan plan = PlanOf(w);
+      const bool backoff = plan.Backoff();
+      const bool parked = plan.Parked();
       if (backoff || parked) {
         run.workers.push_back(i);
-        if (backoff) run.backoffs.push_back(plan.substr(kBackoffPlan.size()));
+        if (backoff) run.backoffs.push_back(BackoffText(plan));
         run.parked = parked;
         if (parked) flush();
       } else if (w.dead() || w.EnteredAt(WorkerState::kListening)) {
@@ -190,13 +191,10 @@ std::vector<ParkedSlot> ParkedSlots(const TraceModel& model,
   for (const auto& [slot, workers] : by_slot) {
     for (size_t k = 0; k < workers.size(); ++k) {
       const WorkerHistory& w = model.workers[workers[k]];
-      const std::string plan = w.exit().plan;
-      if (!plan.starts_with(kParkedPlan)) continue;
+      const ExitPlan plan = PlanOf(w);
+      if (!plan.Parked()) continue;
       ParkedSlot p{.slot = slot, .at_ns = w.phases.back().start_ns};
-      const size_t open = plan.find('(');
-      const size_t close = plan.rfind(')');
-      p.why = open != std::string::npos && close > open ? plan.substr(open + 1, close - open - 1)
-                                                        : plan;
+      p.why = std::string(ParkReason(plan));
       for (size_t j = k + 1; j < workers.size(); ++j) {
         const WorkerHistory& later = model.workers[workers[j]];
         if (later.born_in_trace && later.phases.front().start_ns >= p.at_ns) {

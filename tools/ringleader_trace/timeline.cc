@@ -24,7 +24,7 @@ std::string Detail(WorkerEvent event, const std::string& cause) {
 }
 
 std::string StatusAndPlan(const ExitCause& exit) {
-  return exit.plan.empty() ? exit.status : absl::StrCat(exit.status, "; ", exit.plan);
+  return exit.plan_text.empty() ? exit.status : absl::StrCat(exit.status, "; ", exit.plan_text);
 }
 
 }  // namespace

@@ -17,14 +17,6 @@ std::string_view EndKindName(EndKind kind) {
   return "?";
 }
 
-ExitCause SplitExitCause(std::string_view cause) {
-  const size_t semicolon = cause.find(';');
-  if (semicolon == std::string_view::npos) return {std::string(cause), ""};
-  std::string_view plan = cause.substr(semicolon + 1);
-  while (!plan.empty() && plan.front() == ' ') plan.remove_prefix(1);
-  return {std::string(cause.substr(0, semicolon)), std::string(plan)};
-}
-
 std::optional<int64_t> WorkerHistory::EnteredAt(WorkerState s) const {
   for (const Phase& p : phases) {
     if (p.state == s && p.start_known) return p.start_ns;
@@ -34,7 +26,14 @@ std::optional<int64_t> WorkerHistory::EnteredAt(WorkerState s) const {
 
 ExitCause WorkerHistory::exit() const {
   if (!dead()) return {};
-  return SplitExitCause(phases.back().cause);
+  return ParseExitCause(phases.back().cause);
+}
+
+std::optional<BirthKind> WorkerHistory::birth_kind() const {
+  if (!born_in_trace) return std::nullopt;
+  const std::optional<BirthCause> cause = ParseBirthCause(birth_cause);
+  if (!cause) return std::nullopt;
+  return cause->kind;
 }
 
 std::optional<WorkerState> WorkerHistory::DiedIn() const {

@@ -22,6 +22,7 @@
 #include <tuple>
 #include <vector>
 
+#include "fsm/cause.h"
 #include "fsm/trace.h"
 
 namespace ringleader::trace_tool {
@@ -55,12 +56,6 @@ enum class EndKind : uint8_t {
 };
 std::string_view EndKindName(EndKind kind);
 
-// An `exited` record's cause, "STATUS; PLAN": {"code 1", "restart in 92 ms"}, {"SIGKILL", ""}.
-struct ExitCause {
-  std::string status;
-  std::string plan;
-};
-ExitCause SplitExitCause(std::string_view cause);
 
 struct WorkerHistory {
   int slot = 0;
@@ -77,8 +72,10 @@ struct WorkerHistory {
   WorkerState state() const { return phases.back().state; }
   // When it first entered `state` (only if the trace shows it entering).
   std::optional<int64_t> EnteredAt(WorkerState state) const;
-  // The exit record's cause split in two; empty while alive.
+  // The exit record's cause, status and plan (fsm/cause.h); empty while alive.
   ExitCause exit() const;
+  // Why it was born, when the birth is in the trace and its cause is one the primary writes.
+  std::optional<BirthKind> birth_kind() const;
   // The state it was in when it exited (nullopt while alive).
   std::optional<WorkerState> DiedIn() const;
   EndKind end() const;

@@ -15,12 +15,12 @@ using ::testing::HasSubstr;
 using S = WorkerState;
 using E = WorkerEvent;
 
-TEST(SplitExitCauseTest, StatusAndPlan) {
-  EXPECT_EQ(SplitExitCause("code 1; restart in 92 ms").status, "code 1");
-  EXPECT_EQ(SplitExitCause("code 1; restart in 92 ms").plan, "restart in 92 ms");
-  EXPECT_EQ(SplitExitCause("SIGKILL").status, "SIGKILL");
-  EXPECT_EQ(SplitExitCause("SIGKILL").plan, "");
-  EXPECT_EQ(SplitExitCause("").status, "");
+TEST(ParseExitCauseTest, StatusAndPlan) {
+  EXPECT_EQ(ParseExitCause("code 1; restart in 92 ms").status, "code 1");
+  EXPECT_EQ(ParseExitCause("code 1; restart in 92 ms").plan_text, "restart in 92 ms");
+  EXPECT_EQ(ParseExitCause("SIGKILL").status, "SIGKILL");
+  EXPECT_EQ(ParseExitCause("SIGKILL").plan_text, "");
+  EXPECT_EQ(ParseExitCause("").status, "");
 }
 
 TEST(TraceModelTest, GroupsRecordsPerWorkerGeneration) {
@@ -86,7 +86,7 @@ TEST(TraceModelTest, EscalationsAndHowEachLifeEnds) {
   EXPECT_EQ(w[2].end(), EndKind::kReadyTimeoutKill);
   EXPECT_EQ(w[3].end(), EndKind::kCrashed);
   EXPECT_EQ(w[3].DiedIn(), S::kForking);
-  EXPECT_EQ(w[3].exit().plan, "restart in 92 ms");
+  EXPECT_EQ(w[3].exit().plan_text, "restart in 92 ms");
 
   EXPECT_EQ(DescribeEnd(w[0]),
             "killed by the watchdog (no heartbeat for 1200 ms), SIGKILL; restart now");
