@@ -44,9 +44,8 @@ absl::Duration WatchdogLateness(absl::Duration timeout) { return timeout / 2; }
 
 }  // namespace
 
-Primary::Slot::Slot(int i, RestartPolicyOptions policy_options, Primary& primary)
+Primary::Slot::Slot(int i, Primary& primary)
     : index(i),
-      policy(policy_options, static_cast<uint64_t>(::getpid()) * 7919 + static_cast<uint64_t>(i)),
       respawn_timer([this, &primary](int res, uint32_t) noexcept {
         primary.OnRespawnTimer(*this, res);
       }) {}
@@ -58,7 +57,8 @@ Primary::Primary(std::vector<std::string> argv, ClusterOptions options,
       executable_(SelfExecutable(argv_)),
       options_(std::move(options)),
       on_transition_(std::move(on_transition)),
-      primary_handlers_(std::move(handlers)) {
+      primary_handlers_(std::move(handlers)),
+      fleet_(options_.restart, static_cast<uint64_t>(::getpid())) {
   hooks_.on_event = [this](WorkerProcess& w, WorkerEvent e, std::string_view cause) {
     Deliver(w, e, cause);
   };
@@ -88,7 +88,7 @@ absl::Status Primary::SetUp() {
   metrics_op_ =
       std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnMetricsTick(res); });
   stagger_op_ = std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept {
-    if (res == -ETIME && !stopping_) StepRollout();
+    if (res == -ETIME) CarryFleet(fleet_.StaggerElapsed());
     MaybeFinish();
   });
   return absl::OkStatus();
@@ -102,10 +102,7 @@ int Primary::Run() {
   auto port = LocalPort(listener_.get());
   std::fprintf(stderr, "Primary %d is running: %d workers on %s:%u\n", ::getpid(),
                options_.workers, options_.listen.host.c_str(), port.ok() ? *port : 0);
-  for (int i = 0; i < options_.workers; ++i) {
-    slots_.push_back(std::make_unique<Slot>(i, options_.restart, *this));
-    SpawnCurrent(*slots_.back(), "start");
-  }
+  CarryFleet(fleet_.Start(options_.workers));
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   if (options_.watchdog_timeout > absl::ZeroDuration()) ArmWatchdog(MonotonicNow());
   if (options_.metrics_interval > absl::ZeroDuration()) {
@@ -121,7 +118,7 @@ int Primary::Run() {
   return forced_ ? 1 : 0;
 }
 
-WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
+WorkerProcess* Primary::Spawn(int slot, uint32_t generation, std::string_view cause) noexcept {
   const absl::StatusOr<std::string> executable = executable_.Resolve();
   if (!executable.ok()) {
     std::fprintf(stderr, "ringleader: cannot start a worker: %s\n",
@@ -135,8 +132,7 @@ WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
   }
   UniqueFd ours(fds[0]);
   UniqueFd theirs(fds[1]);
-  ++slot.generation;
-  WorkerEnv env{.info = {.slot = slot.index, .generation = slot.generation},
+  WorkerEnv env{.info = {.slot = slot, .generation = generation},
                 .primary_pid = ::getpid(),
                 .listen_fd = listener_.get(),
                 .channel_fd = theirs.get()};
@@ -150,7 +146,7 @@ WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
                  std::string(child.status().message()).c_str());
     return nullptr;
   }
-  auto worker = std::make_unique<WorkerProcess>(*ring_, slot.index, slot.generation,
+  auto worker = std::make_unique<WorkerProcess>(*ring_, slot, generation,
                                                 std::move(child).value(), std::move(ours),
                                                 ChannelLimits{.max_payload = options_.ipc_max_message,
                                                               .max_queued_bytes = options_.ipc_max_queue},
@@ -175,16 +171,23 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
   }
   if (IsNoOp(from, step)) return;
   worker.set_state(step.next);
-  // An exit's record says what follows it (restart now, after a backoff, parked, ...).
-  const std::string full_cause = event == WorkerEvent::kExited
-                                     ? absl::StrCat(Absl(cause), PlanAfterExit(worker))
-                                     : std::string(cause);
+  // An exit's record says what follows it (restart now, after a backoff, parked, ...): the
+  // fleet decides it now, and its actions are carried out when the worker is released.
+  FleetStep after_exit;
+  std::string full_cause(cause);
+  if (event == WorkerEvent::kExited) {
+    after_exit = fleet_.WorkerExited(worker.slot(), ExitOf(worker));
+    full_cause = FormatExitCause(cause, after_exit.plan);
+  }
   Trace(worker, from, step.next, event, full_cause);
   if (event == WorkerEvent::kOnlineMessage && step.next == WorkerState::kOnline) {
     std::fprintf(stderr, "Worker %d is online\n", worker.pid());
     OnWorkerOnline(worker);
   }
-  for (Action a : step.actions) Carry(worker, a);
+  for (Action a : step.actions) {
+    if (a == Action::kRelease) CarryFleet(after_exit);
+    Carry(worker, a);
+  }
 }
 
 void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
@@ -197,10 +200,8 @@ void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
     case Action::kKill: return worker.Signal(SIGKILL);
     case Action::kAnnounceListening:
       std::fprintf(stderr, "Worker %d is listening\n", worker.pid());
-      return OnWorkerListening(worker);
-    case Action::kRelease:
-      OnWorkerGone(worker);
-      return worker.Release();
+      return CarryFleet(fleet_.WorkerListening(worker.slot(), worker.generation(), worker.pid()));
+    case Action::kRelease: return worker.Release();  // the fleet's answer is carried by Deliver
   }
 }
 
@@ -235,17 +236,17 @@ void Primary::OnSignal(int res) noexcept {
     switch (sig) {
       case SIGTERM:
       case SIGINT:
-        if (stopping_) {
+        if (stopping()) {
           ForceShutdown(absl::StrCat("second ", name));
         } else {
           BeginShutdown(name);
         }
         break;
       case SIGQUIT: ForceShutdown(name); break;
-      case SIGTTIN: ScaleUp(); break;
-      case SIGTTOU: ScaleDown(); break;
+      case SIGTTIN: CarryFleet(fleet_.ScaleUp()); break;
+      case SIGTTOU: CarryFleet(fleet_.ScaleDown()); break;
       case SIGUSR2:
-      case SIGHUP: RequestRollout(name); break;
+      case SIGHUP: CarryFleet(fleet_.RolloutRequested(name)); break;
       default: break;  // SIGCHLD: exits arrive through the pidfds
     }
   }
@@ -259,7 +260,7 @@ void Primary::ArmWatchdog(absl::Time now) noexcept {
 }
 
 void Primary::OnWatchdogTick(int res) noexcept {
-  if (res != -ETIME || stopping_) return MaybeFinish();
+  if (res != -ETIME || stopping()) return MaybeFinish();
   const absl::Time now = MonotonicNow();
   const absl::Duration late = now - watchdog_due_;
   ArmWatchdog(now);
@@ -288,12 +289,11 @@ void Primary::OnWatchdogTick(int res) noexcept {
 void Primary::BeginShutdown(std::string_view why) noexcept {
   std::fprintf(stderr, "Primary %d: %.*s, stopping %d workers\n", ::getpid(),
                static_cast<int>(why.size()), why.data(), LiveWorkers());
-  stopping_ = true;
-  for (auto& slot : slots_) ring_->Cancel(slot->respawn_timer);
-  ring_->Cancel(*stagger_op_);
+  CarryFleet(fleet_.Shutdown());  // respawn and stagger timers cancelled
   ring_->Cancel(*watchdog_op_);
   ring_->Cancel(*metrics_op_);
-  const std::string cause = absl::StrCat("shutdown (", Absl(why), ")");
+  const std::string cause =
+      FormatDrainCause({.kind = DrainKind::kShutdown, .why = std::string(why)});
   for (auto& w : workers_) {
     // A worker already dead (awaiting release) has nothing to drain.
     if (w->state() != WorkerState::kDead) Deliver(*w, WorkerEvent::kDrainRequested, cause);
@@ -301,7 +301,7 @@ void Primary::BeginShutdown(std::string_view why) noexcept {
 }
 
 void Primary::ForceShutdown(std::string_view why) noexcept {
-  if (!stopping_) BeginShutdown(why);
+  if (!stopping()) BeginShutdown(why);
   forced_ = true;
   std::fprintf(stderr, "Primary %d: %.*s, killing workers\n", ::getpid(),
                static_cast<int>(why.size()), why.data());
@@ -315,7 +315,7 @@ int Primary::LiveWorkers() const noexcept {
 }
 
 void Primary::MaybeFinish() noexcept {
-  if (!stopping_ || !workers_.empty()) return;
+  if (!stopping() || !workers_.empty()) return;
   for (const auto& slot : slots_) {
     if (slot->respawn_timer.in_flight()) return;
   }

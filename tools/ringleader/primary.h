@@ -8,8 +8,8 @@
 //
 // Pending events are handled in one order within a loop turn: the kernel delivers completions,
 // and a worker's exit (reap) is acted on before any decision that depends on who is alive.
-// primary.cc holds the loop and the lifecycle; primary_fleet.cc changes the set of workers
-// (restart after a crash, rolling restart, scaling).
+// primary.cc holds the loop and the lifecycle; primary_fleet.cc carries out what the fleet
+// (fsm/fleet.h: restart after a crash, rolling restart, scaling) decides.
 #pragma once
 
 #include <sys/signalfd.h>
@@ -26,8 +26,7 @@
 #include "core/ops.h"
 #include "core/ring.h"
 #include "core/unique_fd.h"
-#include "fsm/restart_policy.h"
-#include "fsm/rollout.h"
+#include "fsm/fleet.h"
 #include "ipc/bus_route.h"
 #include "tools/ringleader/cluster_metrics.h"
 #include "tools/ringleader/cluster.h"
@@ -59,24 +58,18 @@ class Primary final : private PrimaryBus {
   bool safe_to_destroy() const noexcept { return ring_ == nullptr || ring_->ops_in_flight() == 0; }
 
  private:
-  // One worker position. Its worker is replaced over time (crash, rollout); the slot stays.
+  // One worker position's mechanism: its respawn timer. Which workers it has and what
+  // happens to them is the fleet's (fsm/slot.h).
   struct Slot {
-    Slot(int i, RestartPolicyOptions policy_options, Primary& primary);
+    Slot(int i, Primary& primary);
     int index;
-    uint32_t generation = 0;
-    WorkerProcess* current = nullptr;   // the worker serving for this slot
-    WorkerProcess* incoming = nullptr;  // a rollout's replacement, until it listens
-    RestartPolicy policy;
-    RestartDecision planned;  // what follows the current worker's exit, decided when it exits
     TimeoutOp respawn_timer;
     std::optional<absl::Duration> respawn_rearm;  // a new wait replacing the running one
-    bool parked = false;
-    bool retired = false;  // scaled away: never respawned
   };
 
   // primary.cc: loop, lifecycle, signals, stop.
   absl::Status SetUp();
-  WorkerProcess* Spawn(Slot& slot, std::string_view cause) noexcept;
+  WorkerProcess* Spawn(int slot, uint32_t generation, std::string_view cause) noexcept;
   void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
   void Carry(WorkerProcess& worker, Action action) noexcept;
   void Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
@@ -89,7 +82,7 @@ class Primary final : private PrimaryBus {
   void ForceShutdown(std::string_view why) noexcept;
   void MaybeFinish() noexcept;
   int LiveWorkers() const noexcept;
-  Slot& SlotOf(const WorkerProcess& worker) { return *slots_[static_cast<size_t>(worker.slot())]; }
+  bool stopping() const noexcept { return fleet_.stopping(); }
 
   // primary_bus.cc: the message bus.
   bool SendToWorker(int slot, std::string_view payload) override;
@@ -104,19 +97,16 @@ class Primary final : private PrimaryBus {
   BusTotals CurrentBusTotals() const;
   static void AddCounters(BusTotals& totals, WorkerProcess& worker);
 
-  // primary_fleet.cc: which workers exist.
-  std::string PlanAfterExit(WorkerProcess& worker) noexcept;
-  void OnWorkerGone(WorkerProcess& worker) noexcept;
-  void RestartSlot(Slot& slot, int dead_pid, const std::string& status) noexcept;
-  void StopIfNoSlotCanServe() noexcept;
-  void SpawnCurrent(Slot& slot, std::string_view cause) noexcept;
+  // primary_fleet.cc: carrying out the fleet's decisions.
+  static WorkerExit ExitOf(const WorkerProcess& worker) noexcept;
+  WorkerProcess* FindWorker(int slot, uint32_t generation) const noexcept;
+  WorkerProcess* CurrentWorker(int slot) const noexcept;   // the one serving for the slot
+  WorkerProcess* IncomingWorker(int slot) const noexcept;  // a rollout's, until it listens
+  void CarryFleet(const FleetStep& step) noexcept;
+  void CarryFleetAction(const FleetAction& action) noexcept;
+  void CarrySlot(Slot& slot, const SlotAction& action) noexcept;
   void ScheduleRespawn(Slot& slot, absl::Duration delay) noexcept;
   void OnRespawnTimer(Slot& slot, int res) noexcept;
-  void OnWorkerListening(WorkerProcess& worker) noexcept;
-  void RequestRollout(std::string_view why) noexcept;
-  void StepRollout() noexcept;
-  void ScaleUp() noexcept;
-  void ScaleDown() noexcept;
 
   std::vector<std::string> argv_;
   InvokedExecutable executable_;
@@ -139,10 +129,9 @@ class Primary final : private PrimaryBus {
   int64_t config_version_ = 0;
   std::unique_ptr<TraceWriter> trace_;
   WorkerHooks hooks_;
-  RolloutPlan rollout_;
-  std::vector<std::unique_ptr<Slot>> slots_;
+  Fleet fleet_;  // which workers each slot has, and what follows each event
+  std::vector<std::unique_ptr<Slot>> slots_;  // one per fleet slot
   std::vector<std::unique_ptr<WorkerProcess>> workers_;  // every worker not yet released
-  bool stopping_ = false;
   bool forced_ = false;
   int failure_exit_ = 0;  // non-zero: Run() returns it (the primary gave up)
 };

@@ -9,8 +9,7 @@
 namespace ringleader {
 
 bool Primary::SendToWorker(int slot, std::string_view payload) {
-  if (slot < 0 || static_cast<size_t>(slot) >= slots_.size()) return false;
-  WorkerProcess* w = slots_[static_cast<size_t>(slot)]->current;
+  WorkerProcess* w = CurrentWorker(slot);
   return w != nullptr && w->state() != WorkerState::kDead && w->Send(payload);
 }
 
@@ -23,8 +22,8 @@ int Primary::ForEachLiveWorker(const WorkerProcess* except,
   // A rollout's incoming worker counts too: it already took the config at "online", and must
   // not miss a broadcast between that and taking over the slot.
   int delivered = 0;
-  for (const auto& s : slots_) {
-    for (WorkerProcess* w : {s->current, s->incoming}) {
+  for (int s = 0; s < fleet_.size(); ++s) {
+    for (WorkerProcess* w : {CurrentWorker(s), IncomingWorker(s)}) {
       if (w != nullptr && w != except && w->state() != WorkerState::kDead) {
         delivered += send(*w) ? 1 : 0;
       }
@@ -118,7 +117,7 @@ void Primary::AddCounters(BusTotals& totals, WorkerProcess& worker) {
 }
 
 void Primary::OnMetricsTick(int res) noexcept {
-  if (res != -ETIME || stopping_) return MaybeFinish();
+  if (res != -ETIME || stopping()) return MaybeFinish();
   Broadcast(metrics_.Render(CurrentBusTotals()));
   metrics_op_->Arm(*ring_, options_.metrics_interval);
 }
