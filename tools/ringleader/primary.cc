@@ -153,6 +153,7 @@ WorkerProcess* Primary::Spawn(int slot, uint32_t generation, std::string_view ca
                                                 hooks_);
   WorkerProcess& w = *worker;
   workers_.push_back(std::move(worker));
+  lives_[&w] = WorkerLife{};
   const Step birth = BirthStep();
   Trace(w, std::nullopt, birth.next, WorkerEvent::kForked, cause);
   for (Action a : birth.actions) Carry(w, a);
@@ -161,7 +162,12 @@ WorkerProcess* Primary::Spawn(int slot, uint32_t generation, std::string_view ca
 }
 
 void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept {
-  const WorkerState from = worker.state();
+  WorkerLife& life = LifeOf(worker);
+  // Its loop runs: from now on it owes heartbeats, whatever its lifecycle makes of the message.
+  if (event == WorkerEvent::kOnlineMessage && life.watch == WorkerLife::Watch::kNotYet) {
+    life.watch = WorkerLife::Watch::kWatching;
+  }
+  const WorkerState from = life.state;
   const Step step = ApplyEvent(from, event);
   if (!step.legal) {
     // Mostly a worker repeating online/listening: its own input, so logged sparingly.
@@ -170,7 +176,8 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
                                             Absl(StateName(from))));
   }
   if (IsNoOp(from, step)) return;
-  worker.set_state(step.next);
+  life.state = step.next;
+  life.ever_listened = life.ever_listened || step.next == WorkerState::kListening;
   // An exit's record says what follows it (restart now, after a backoff, parked, ...): the
   // fleet decides it now, and its actions are carried out when the worker is released.
   FleetStep after_exit;
@@ -223,6 +230,7 @@ void Primary::OnReleased(WorkerProcess& worker) noexcept {
   AddCounters(retired_bus_totals_, worker);
   metrics_.Forget(worker.pid());
   ring_->Defer([this, w = &worker] {
+    lives_.erase(w);
     std::erase_if(workers_, [w](const auto& p) { return p.get() == w; });
     MaybeFinish();
   });
@@ -274,16 +282,23 @@ void Primary::OnWatchdogTick(int res) noexcept {
     return;
   }
   for (auto& w : workers_) {
-    if (w->watchdog_fired() || !w->heartbeats_expected()) continue;
+    if (!HeartbeatsExpected(*w)) continue;
     const absl::Duration silent = now - w->last_heartbeat();
     if (silent > options_.watchdog_timeout) {
-      w->set_watchdog_fired();
+      LifeOf(*w).watch = WorkerLife::Watch::kFired;
       std::fprintf(stderr, "Worker %d is hung (no heartbeat for %lld ms): killing it\n", w->pid(),
                    static_cast<long long>(absl::ToInt64Milliseconds(silent)));
       Deliver(*w, WorkerEvent::kWatchdogTimeout,
               absl::StrCat("no heartbeat for ", absl::ToInt64Milliseconds(silent), " ms"));
     }
   }
+}
+
+bool Primary::HeartbeatsExpected(const WorkerProcess& worker) noexcept {
+  // A closed channel (corrupt framing) carries no heartbeats; the drain timeout bounds it.
+  const WorkerLife& life = LifeOf(worker);
+  return life.watch == WorkerLife::Watch::kWatching && life.state != WorkerState::kDead &&
+         worker.channel_open();
 }
 
 void Primary::BeginShutdown(std::string_view why) noexcept {
@@ -296,7 +311,7 @@ void Primary::BeginShutdown(std::string_view why) noexcept {
       FormatDrainCause({.kind = DrainKind::kShutdown, .why = std::string(why)});
   for (auto& w : workers_) {
     // A worker already dead (awaiting release) has nothing to drain.
-    if (w->state() != WorkerState::kDead) Deliver(*w, WorkerEvent::kDrainRequested, cause);
+    if (IsLive(*w)) Deliver(*w, WorkerEvent::kDrainRequested, cause);
   }
 }
 
@@ -310,7 +325,7 @@ void Primary::ForceShutdown(std::string_view why) noexcept {
 
 int Primary::LiveWorkers() const noexcept {
   int n = 0;
-  for (const auto& w : workers_) n += w->state() != WorkerState::kDead ? 1 : 0;
+  for (const auto& w : workers_) n += IsLive(*w) ? 1 : 0;
   return n;
 }
 

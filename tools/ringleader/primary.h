@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,16 @@ class Primary final : private PrimaryBus {
   bool safe_to_destroy() const noexcept { return ring_ == nullptr || ring_->ops_in_flight() == 0; }
 
  private:
+  // What the primary knows of one worker's life; its WorkerProcess is the mechanism.
+  struct WorkerLife {
+    WorkerState state = WorkerState::kForking;  // fsm/lifecycle.h
+    // Whether it ever served: a worker that never did is a crash loop however long it lived.
+    bool ever_listened = false;
+    // The watchdog judges a worker from its "online" (its loop runs and sends heartbeats) to its
+    // one verdict.
+    enum class Watch : uint8_t { kNotYet, kWatching, kFired } watch = Watch::kNotYet;
+  };
+
   // One worker position's mechanism: its respawn timer. Which workers it has and what
   // happens to them is the fleet's (fsm/slot.h).
   struct Slot {
@@ -82,6 +93,12 @@ class Primary final : private PrimaryBus {
   void ForceShutdown(std::string_view why) noexcept;
   void MaybeFinish() noexcept;
   int LiveWorkers() const noexcept;
+  WorkerLife& LifeOf(const WorkerProcess& worker) noexcept { return lives_[&worker]; }
+  bool IsLive(const WorkerProcess& worker) const noexcept {
+    const auto it = lives_.find(&worker);
+    return it != lives_.end() && it->second.state != WorkerState::kDead;
+  }
+  bool HeartbeatsExpected(const WorkerProcess& worker) noexcept;
   bool stopping() const noexcept { return fleet_.stopping(); }
 
   // primary_bus.cc: the message bus.
@@ -98,7 +115,7 @@ class Primary final : private PrimaryBus {
   static void AddCounters(BusTotals& totals, WorkerProcess& worker);
 
   // primary_fleet.cc: carrying out the fleet's decisions.
-  static WorkerExit ExitOf(const WorkerProcess& worker) noexcept;
+  WorkerExit ExitOf(const WorkerProcess& worker) noexcept;
   WorkerProcess* FindWorker(int slot, uint32_t generation) const noexcept;
   WorkerProcess* CurrentWorker(int slot) const noexcept;   // the one serving for the slot
   WorkerProcess* IncomingWorker(int slot) const noexcept;  // a rollout's, until it listens
@@ -132,6 +149,7 @@ class Primary final : private PrimaryBus {
   Fleet fleet_;  // which workers each slot has, and what follows each event
   std::vector<std::unique_ptr<Slot>> slots_;  // one per fleet slot
   std::vector<std::unique_ptr<WorkerProcess>> workers_;  // every worker not yet released
+  std::unordered_map<const WorkerProcess*, WorkerLife> lives_;  // one per entry of workers_
   bool forced_ = false;
   int failure_exit_ = 0;  // non-zero: Run() returns it (the primary gave up)
 };

@@ -10,7 +10,7 @@ namespace ringleader {
 
 bool Primary::SendToWorker(int slot, std::string_view payload) {
   WorkerProcess* w = CurrentWorker(slot);
-  return w != nullptr && w->state() != WorkerState::kDead && w->Send(payload);
+  return w != nullptr && IsLive(*w) && w->Send(payload);
 }
 
 int Primary::Broadcast(std::string_view payload) {
@@ -24,7 +24,7 @@ int Primary::ForEachLiveWorker(const WorkerProcess* except,
   int delivered = 0;
   for (int s = 0; s < fleet_.size(); ++s) {
     for (WorkerProcess* w : {CurrentWorker(s), IncomingWorker(s)}) {
-      if (w != nullptr && w != except && w->state() != WorkerState::kDead) {
+      if (w != nullptr && w != except && IsLive(*w)) {
         delivered += send(*w) ? 1 : 0;
       }
     }

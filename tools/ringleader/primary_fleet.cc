@@ -16,7 +16,7 @@ WorkerExit Primary::ExitOf(const WorkerProcess& worker) noexcept {
                     .pid = worker.pid(),
                     .status = st.Describe(),
                     .fatal = !st.signaled && st.code == kExitFatal,
-                    .ever_listened = worker.reached_listening(),
+                    .ever_listened = LifeOf(worker).ever_listened,
                     .uptime = now - worker.started(),
                     .now = now};
 }

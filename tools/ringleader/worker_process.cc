@@ -19,17 +19,7 @@ WorkerProcess::WorkerProcess(Ring& ring, int slot, uint32_t generation, Child ch
       hooks_(hooks),
       channel_(ring, std::move(channel_fd), limits,
                {.on_message = [this](std::string_view payload) { OnMessage(payload); },
-                .on_closed =
-                    [this](const absl::Status& why) {
-                      channel_closed_ = true;
-                      // Corrupt framing: the stream is unusable, so the worker is replaced.
-                      if (absl::IsDataLoss(why) && !releasing_) {
-                        std::fprintf(stderr, "ringleader: worker %d (slot %d): %s; replacing it\n",
-                                     pid(), slot_, std::string(why.message()).c_str());
-                        hooks_.on_event(*this, WorkerEvent::kDrainRequested, "IPC framing corrupt");
-                      }
-                      MaybeReleased();
-                    }}),
+                .on_closed = [this](const absl::Status& why) { OnChannelClosed(why); }}),
       exit_op_([this](int res, uint32_t) noexcept { OnExitReadable(res); }),
       ready_timer_([this](int res, uint32_t) noexcept {
         OnTimer(res, ready_armed_, WorkerEvent::kReadyTimeout);
@@ -37,6 +27,18 @@ WorkerProcess::WorkerProcess(Ring& ring, int slot, uint32_t generation, Child ch
       drain_timer_([this](int res, uint32_t) noexcept {
         OnTimer(res, drain_armed_, WorkerEvent::kDrainTimeout);
       }) {}
+
+void WorkerProcess::OnChannelClosed(const absl::Status& why) noexcept {
+  const bool released = releasing();
+  phase_ = released ? Phase::kReleasingClosed : Phase::kChannelClosed;
+  // Corrupt framing: the stream is unusable, so the worker is replaced.
+  if (absl::IsDataLoss(why) && !released) {
+    std::fprintf(stderr, "ringleader: worker %d (slot %d): %s; replacing it\n", pid(), slot_,
+                 std::string(why.message()).c_str());
+    hooks_.on_event(*this, WorkerEvent::kDrainRequested, "IPC framing corrupt");
+  }
+  MaybeReleased();
+}
 
 void WorkerProcess::Start() noexcept {
   exit_op_.Arm(ring_, child_.pidfd.get(), POLLIN);
@@ -55,7 +57,7 @@ void WorkerProcess::DisarmTimer(TimeoutOp& timer, bool& armed) noexcept {
 }
 
 void WorkerProcess::OnTimer(int res, bool& armed, WorkerEvent event) noexcept {
-  if (res == -ETIME && armed && !releasing_) {
+  if (res == -ETIME && armed && !releasing()) {
     armed = false;
     hooks_.on_event(*this, event, "");
   }
@@ -63,7 +65,7 @@ void WorkerProcess::OnTimer(int res, bool& armed, WorkerEvent event) noexcept {
 }
 
 void WorkerProcess::Signal(int signal_number) noexcept {
-  if (releasing_) return;
+  if (releasing()) return;
   SignalProcess(child_.pidfd.get(), signal_number);
 }
 
@@ -117,7 +119,6 @@ void WorkerProcess::OnMessage(std::string_view payload) noexcept {
       return;
     }
     if (type == "online") {
-      saw_online_ = true;
       last_heartbeat_ = MonotonicNow();
       return hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
     }
@@ -127,8 +128,8 @@ void WorkerProcess::OnMessage(std::string_view payload) noexcept {
 }
 
 void WorkerProcess::Release() noexcept {
-  if (releasing_) return;
-  releasing_ = true;
+  if (releasing()) return;
+  phase_ = phase_ == Phase::kChannelClosed ? Phase::kReleasingClosed : Phase::kReleasing;
   DisarmReadyTimer();
   DisarmDrainTimer();
   channel_.Close();
@@ -136,11 +137,11 @@ void WorkerProcess::Release() noexcept {
 }
 
 void WorkerProcess::MaybeReleased() noexcept {
-  if (!releasing_ || released_ || !channel_closed_ || exit_op_.in_flight() ||
-      ready_timer_.in_flight() || drain_timer_.in_flight()) {
+  if (phase_ != Phase::kReleasingClosed || exit_op_.in_flight() || ready_timer_.in_flight() ||
+      drain_timer_.in_flight()) {
     return;
   }
-  released_ = true;
+  phase_ = Phase::kReleased;
   hooks_.on_released(*this);
 }
 

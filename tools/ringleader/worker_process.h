@@ -1,6 +1,8 @@
 // WorkerProcess: the primary's handle on one worker process — its pidfd watch, its channel and
 // its lifecycle timers. Mechanism only: it reports what happens as lifecycle events and carries
-// out the actions the primary (policy, via fsm/) asks for.
+// out the actions the primary (policy, via fsm/) asks for. The worker's lifecycle state, whether
+// it ever listened and the watchdog's verdict are the primary's (Primary::WorkerLife); the
+// handle's own life is one Phase.
 //
 //   auto w = std::make_unique<WorkerProcess>(ring, slot, gen, std::move(child), std::move(fd),
 //                                            limits, hooks);
@@ -54,7 +56,7 @@ class WorkerProcess {
 
   void Start() noexcept;
   // Queues a message for this worker; false when its queue is full (dropped) or it is gone.
-  bool Send(std::string_view payload) noexcept { return !releasing_ && channel_.Send(payload); }
+  bool Send(std::string_view payload) noexcept { return !releasing() && channel_.Send(payload); }
   // Counts an occurrence in `counter` and logs `what` on the 1st, 10th, 100th, ... one. Every
   // log line a worker's messages can cause goes through here: stderr blocks, so a flood of
   // input must never become a flood of writes that stalls the primary.
@@ -76,31 +78,32 @@ class WorkerProcess {
   int slot() const noexcept { return slot_; }
   uint32_t generation() const noexcept { return generation_; }
   pid_t pid() const noexcept { return child_.pid; }
-  WorkerState state() const noexcept { return state_; }
-  void set_state(WorkerState s) noexcept {
-    state_ = s;
-    if (s == WorkerState::kListening) reached_listening_ = true;
-  }
-  // Whether it ever served: a worker that never did is a crash loop however long it lived.
-  bool reached_listening() const noexcept { return reached_listening_; }
   absl::Time started() const noexcept { return started_; }
   const ExitStatus& exit_status() const noexcept { return exit_status_; }
+  // The channel still carries messages (heartbeats among them): not closed, not released.
+  bool channel_open() const noexcept { return phase_ == Phase::kRunning; }
 
-  // Watchdog: heartbeats are expected once the worker's loop said "online", until it is dead.
-  bool heartbeats_expected() const noexcept {
-    // A closed channel (corrupt framing) carries no heartbeats; the drain timeout bounds it.
-    return saw_online_ && state_ != WorkerState::kDead && !releasing_ && !channel_closed_;
-  }
-  absl::Time last_heartbeat() const noexcept { return last_heartbeat_; }  // monotonic
+  // When the channel last carried a heartbeat or "online" (monotonic); InfinitePast before.
+  absl::Time last_heartbeat() const noexcept { return last_heartbeat_; }
   // Counts silence from `now` (monotonic) as if a heartbeat had just arrived: for when the
   // primary itself stalled and cannot tell silence from its own absence.
   void RestartHeartbeatClock(absl::Time now) noexcept {
-    if (heartbeats_expected()) last_heartbeat_ = std::max(last_heartbeat_, now);
+    last_heartbeat_ = std::max(last_heartbeat_, now);
   }
-  bool watchdog_fired() const noexcept { return watchdog_fired_; }
-  void set_watchdog_fired() noexcept { watchdog_fired_ = true; }
 
  private:
+  // The handle's own life. Closing the channel and releasing are independent until both are
+  // done, so the two halfway points are phases of their own.
+  enum class Phase : uint8_t {
+    kRunning,          // the channel is open
+    kChannelClosed,    // the peer closed it, or its framing broke; not released yet
+    kReleasing,        // Release(): the channel closes, the ops complete
+    kReleasingClosed,  // Release() and the channel closed: the last ops complete
+    kReleased,         // on_released ran
+  };
+  bool releasing() const noexcept { return phase_ >= Phase::kReleasing; }
+  void OnChannelClosed(const absl::Status& why) noexcept;
+
   void ArmTimer(TimeoutOp& timer, bool& armed, absl::Duration after) noexcept;
   void DisarmTimer(TimeoutOp& timer, bool& armed) noexcept;
   void OnExitReadable(int res) noexcept;
@@ -114,24 +117,19 @@ class WorkerProcess {
   uint32_t generation_;
   Child child_;
   WorkerHooks& hooks_;
-  WorkerState state_ = WorkerState::kForking;
+  Phase phase_ = Phase::kRunning;
   absl::Time started_ = MonotonicNow();
   ExitStatus exit_status_;
   MessageReader reader_;
   BusCounters counters_;
   absl::Time last_heartbeat_ = absl::InfinitePast();
-  bool saw_online_ = false;
-  bool reached_listening_ = false;
-  bool watchdog_fired_ = false;
   Channel channel_;
   PollOp exit_op_;
   TimeoutOp ready_timer_;
   TimeoutOp drain_timer_;
-  bool ready_armed_ = false;  // a fired timer whose disarm lost the race is ignored
+  // Per timer: a fired timer whose disarm lost the race is ignored.
+  bool ready_armed_ = false;
   bool drain_armed_ = false;
-  bool channel_closed_ = false;
-  bool releasing_ = false;
-  bool released_ = false;
 };
 
 }  // namespace ringleader
