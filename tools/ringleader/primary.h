@@ -9,7 +9,8 @@
 // Pending events are handled in one order within a loop turn: the kernel delivers completions,
 // and a worker's exit (reap) is acted on before any decision that depends on who is alive.
 // primary.cc holds the loop and the lifecycle; primary_fleet.cc carries out what the fleet
-// (fsm/fleet.h: restart after a crash, rolling restart, scaling) decides.
+// (fsm/fleet.h: restart after a crash, rolling restart, scaling) decides; primary_watchdog.cc
+// judges silent workers.
 #pragma once
 
 #include <sys/signalfd.h>
