@@ -108,6 +108,7 @@ std::string FormatDrainCause(const DrainCause& cause) {
     case DrainKind::kReplacedBy: return absl::StrCat(Absl(kReplacedByPrefix), cause.pid);
     case DrainKind::kScaleDown: return "scale down";
     case DrainKind::kShutdown: return absl::StrCat(Absl(kShutdownPrefix), cause.why, ")");
+    case DrainKind::kChannelCorrupt: return "IPC framing corrupt";
   }
   return "?";
 }
@@ -123,8 +124,8 @@ std::optional<DrainCause> ParseDrainCause(std::string_view text) {
     text.remove_suffix(1);
     return DrainCause{.kind = DrainKind::kShutdown, .why = std::string(text)};
   }
-  if (text == FormatDrainCause({.kind = DrainKind::kScaleDown})) {
-    return DrainCause{.kind = DrainKind::kScaleDown};
+  for (const DrainKind kind : {DrainKind::kScaleDown, DrainKind::kChannelCorrupt}) {
+    if (text == FormatDrainCause({.kind = kind})) return DrainCause{.kind = kind};
   }
   return std::nullopt;
 }

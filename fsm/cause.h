@@ -45,8 +45,9 @@ enum class DrainKind : uint8_t {
   kReplacedBy,  // "rolling restart: replaced by pid N": its replacement listens
   kScaleDown,   // "scale down"
   kShutdown,    // "shutdown (WHY)": WHY names the signal or the reason
+  kChannelCorrupt,  // "IPC framing corrupt": its channel is unusable, so it is replaced
 };
-inline constexpr int kDrainKindCount = 3;
+inline constexpr int kDrainKindCount = 4;
 
 struct DrainCause {
   DrainKind kind = DrainKind::kScaleDown;

@@ -30,6 +30,7 @@ TEST(CauseTest, DrainCausesHaveTheirTraceTexts) {
       {{.kind = DrainKind::kReplacedBy, .pid = 7}, "rolling restart: replaced by pid 7"},
       {{.kind = DrainKind::kScaleDown}, "scale down"},
       {{.kind = DrainKind::kShutdown, .why = "SIGTERM"}, "shutdown (SIGTERM)"},
+      {{.kind = DrainKind::kChannelCorrupt}, "IPC framing corrupt"},
   };
   ASSERT_EQ(rows.size(), static_cast<size_t>(kDrainKindCount));
   for (const auto& [cause, text] : rows) {
@@ -76,7 +77,7 @@ TEST(CauseTest, ForeignTextParsesToNothing) {
   EXPECT_EQ(ParseBirthCause("replace pid x (SIGKILL)"), std::nullopt);
   EXPECT_EQ(ParseBirthCause("born"), std::nullopt);
   EXPECT_EQ(ParseDrainCause("rolling restart: replaced by pid "), std::nullopt);
-  EXPECT_EQ(ParseDrainCause("IPC framing corrupt"), std::nullopt);
+  EXPECT_EQ(ParseDrainCause("IPC framing"), std::nullopt);
   const ExitCause odd = ParseExitCause("SIGKILL; restart in soon");
   EXPECT_EQ(odd.status, "SIGKILL");
   EXPECT_EQ(odd.plan_text, "restart in soon");

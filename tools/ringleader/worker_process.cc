@@ -2,6 +2,7 @@
 #include "tools/ringleader/worker_process.h"
 
 #include "core/absl_bridge.h"
+#include "fsm/cause.h"
 
 #include <poll.h>
 
@@ -35,7 +36,8 @@ void WorkerProcess::OnChannelClosed(const absl::Status& why) noexcept {
   if (absl::IsDataLoss(why) && !released) {
     std::fprintf(stderr, "ringleader: worker %d (slot %d): %s; replacing it\n", pid(), slot_,
                  std::string(why.message()).c_str());
-    hooks_.on_event(*this, WorkerEvent::kDrainRequested, "IPC framing corrupt");
+    hooks_.on_event(*this, WorkerEvent::kDrainRequested,
+                    FormatDrainCause({.kind = DrainKind::kChannelCorrupt}));
   }
   MaybeReleased();
 }
