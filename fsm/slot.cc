@@ -117,6 +117,7 @@ SlotStep SlotMachine::Apply(SlotInput input, const WorkerExit* exit, int listene
     case S::kReplacementOnly: return FromReplacementOnly(input, b);
     case S::kBackoff: return FromBackoff(input, b);
     case S::kParked: return FromParked(input, b);
+    case S::kReviving: return FromReviving(input, b);
     case S::kRetiring: return FromRetiring(input, b);
     case S::kRetired: return FromRetired(input, b);
     case S::kStopping: return FromStopping(input, b);
@@ -271,7 +272,7 @@ SlotStep SlotMachine::FromParked(SlotInput input, Builder& b) noexcept {
   switch (input) {
     case I::kRolloutSpawn:  // an operator's rollout may revive it
       b.SpawnIncoming();
-      return b.Go(S::kReplacementOnly);
+      return b.Go(S::kReviving);
     case I::kOldExited: return b.OldExited();
     case I::kScaleDown: return b.Go(S::kRetired);
     case I::kShutdown: return b.Go(S::kStopped);
@@ -285,6 +286,31 @@ SlotStep SlotMachine::FromParked(SlotInput input, Builder& b) noexcept {
     case I::kCurrentSpawnFailed:
     case I::kIncomingSpawnFailed:
       return b.Refuse();
+  }
+  return b.Refuse();
+}
+
+// As replacement-only, but a replacement that cannot be forked leaves the slot parked, as the
+// operator found it: no restart the crash-loop policy had refused.
+SlotStep SlotMachine::FromReviving(SlotInput input, Builder& b) noexcept {
+  switch (input) {
+    case I::kIncomingSpawnFailed:
+      b.ForgetSpawn(incoming_);
+      b.Add({.kind = K::kRolloutSpawnFailed});
+      return b.Go(S::kParked);
+    case I::kStart:
+    case I::kScaleUp:
+    case I::kRolloutSpawn:
+    case I::kCurrentListening:
+    case I::kIncomingListening:
+    case I::kCurrentExited:
+    case I::kIncomingExited:
+    case I::kOldExited:
+    case I::kCurrentSpawnFailed:
+    case I::kRespawnTimer:
+    case I::kScaleDown:
+    case I::kShutdown:
+      return FromReplacementOnly(input, b);
   }
   return b.Refuse();
 }
@@ -402,6 +428,7 @@ std::string_view SlotStateName(SlotState state) noexcept {
     case S::kReplacementOnly: return "replacement_only";
     case S::kBackoff: return "backoff";
     case S::kParked: return "parked";
+    case S::kReviving: return "reviving";
     case S::kRetiring: return "retiring";
     case S::kRetired: return "retired";
     case S::kStopping: return "stopping";

@@ -5,6 +5,7 @@
 //   vacant ─start─▶ serving ─rollout─▶ replacing ─incoming listening─▶ serving (old drains)
 //   serving ─current exited─▶ serving (restart now) | backoff ─respawn timer─▶ serving | parked
 //   replacing ─current exited─▶ replacement-only ─incoming listening─▶ serving
+//   parked ─rollout─▶ reviving ─incoming listening─▶ serving   (a failed fork: parked again)
 //   any live ─scale down─▶ retiring ─last exit─▶ retired ─scale up─▶ serving
 //   any ─shutdown─▶ stopping ─last exit─▶ stopped
 //
@@ -38,12 +39,13 @@ enum class SlotState : uint8_t {
   kReplacementOnly,  // an incoming worker starts and no current one is left
   kBackoff,          // no worker; the respawn timer is armed
   kParked,           // no worker; crash loop or fatal exit: nothing restarts it but an operator
+  kReviving,         // a rollout's incoming worker starts in a parked slot
   kRetiring,         // scaled down; its workers drain
   kRetired,          // scaled down and empty: scale-up may reuse it
   kStopping,         // the primary stops; its workers drain
   kStopped,          // the primary stops and this slot is empty
 };
-inline constexpr int kSlotStateCount = 10;
+inline constexpr int kSlotStateCount = 11;
 
 enum class SlotInput : uint8_t {
   kStart,                // the primary starts its first workers
@@ -144,6 +146,7 @@ class SlotMachine {
   SlotStep FromReplacementOnly(SlotInput input, Builder& b) noexcept;
   SlotStep FromBackoff(SlotInput input, Builder& b) noexcept;
   SlotStep FromParked(SlotInput input, Builder& b) noexcept;
+  SlotStep FromReviving(SlotInput input, Builder& b) noexcept;
   SlotStep FromRetiring(SlotInput input, Builder& b) noexcept;
   SlotStep FromRetired(SlotInput input, Builder& b) noexcept;
   SlotStep FromStopping(SlotInput input, Builder& b) noexcept;

@@ -52,6 +52,11 @@ SlotMachine MachineIn(S state) {
       EXPECT_TRUE(slot.Apply(I::kCurrentExited, &fatal).legal);
       break;
     }
+    case S::kReviving: {
+      slot = MachineIn(S::kParked);
+      go({I::kRolloutSpawn});
+      break;
+    }
     case S::kRetiring: go({I::kStart, I::kScaleDown}); break;
     case S::kRetired: go({I::kStart, I::kCurrentSpawnFailed, I::kScaleDown}); break;
     case S::kStopping: go({I::kStart, I::kShutdown}); break;
@@ -119,11 +124,22 @@ std::map<std::pair<S, I>, Row> LegalRows() {
       {{S::kBackoff, I::kScaleDown}, {S::kRetired, {K::kCancelRespawn}, none}},
       {{S::kBackoff, I::kShutdown}, {S::kStopped, {K::kCancelRespawn}, none}},
       // parked: only an operator (rollout, scale down) or a stop moves it.
-      {{S::kParked, I::kRolloutSpawn}, {S::kReplacementOnly, {K::kSpawnIncoming}, none}},
+      {{S::kParked, I::kRolloutSpawn}, {S::kReviving, {K::kSpawnIncoming}, none}},
       {{S::kParked, I::kOldExited}, {S::kParked, {K::kReportExited}, none}},
       {{S::kParked, I::kScaleDown}, {S::kRetired, {}, none}},
       {{S::kParked, I::kShutdown}, {S::kStopped, {}, none}},
       {{S::kParked, I::kRespawnTimer}, {S::kParked, {}, none}},
+      // reviving: as replacement-only, but a failed fork parks the slot again.
+      {{S::kReviving, I::kIncomingListening}, {S::kServing, {K::kRolloutSlotDone}, none}},
+      {{S::kReviving, I::kIncomingExited},
+       {S::kServing, {K::kRolloutSlotFailed, K::kReportRestart, K::kSpawnCurrent},
+        {.next = N::kRestartNow, .rollout_stopped = true}}},
+      {{S::kReviving, I::kOldExited}, {S::kReviving, {K::kReportExited}, none}},
+      {{S::kReviving, I::kIncomingSpawnFailed},
+       {S::kParked, {K::kRolloutSpawnFailed}, none}},
+      {{S::kReviving, I::kScaleDown}, {S::kRetiring, {K::kDrain}, none}},
+      {{S::kReviving, I::kShutdown}, {S::kStopping, {}, none}},
+      {{S::kReviving, I::kRespawnTimer}, {S::kReviving, {}, none}},
       // retiring (its current worker drains).
       {{S::kRetiring, I::kCurrentExited},
        {S::kRetired, {K::kReportExited}, {.next = N::kSlotScaledDown}}},
