@@ -40,6 +40,11 @@ WorkerProcess* Primary::IncomingWorker(int slot) const noexcept {
 }
 
 void Primary::CarryFleet(const FleetStep& step) noexcept {
+  // The primary sends only what happened to workers the fleet tracks: a refusal is our bug.
+  if (!step.legal) {
+    std::fprintf(stderr, "ringleader: the fleet refused an input (%llu so far)\n",
+                 static_cast<unsigned long long>(fleet_.refused()));
+  }
   // The fleet may have grown (scale up): each slot has its own respawn timer.
   while (static_cast<int>(slots_.size()) < fleet_.size()) {
     slots_.push_back(std::make_unique<Slot>(static_cast<int>(slots_.size()), *this));
