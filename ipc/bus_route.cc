@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/json_escape.h"
+#include "ipc/bus_protocol.h"
 
 namespace ringleader {
 
@@ -10,8 +11,9 @@ BusRoute RouteMessage(const Envelope& envelope, int sender_slot) {
   if (envelope.from != -1 && envelope.from != sender_slot) {
     return {BusRoute::kDrop, -1, "\"from\" is not the sender's slot"};
   }
-  if (envelope.to != Destination::kPrimary &&
-      (envelope.type == kConfigUpdateType || envelope.type == kClusterMetricsType)) {
+  // A worker may still send CONFIG_UPDATE to the primary (no "to"): that asks the primary to
+  // broadcast it, stamped with a new version.
+  if (envelope.to != Destination::kPrimary && IsPrimaryOnlyType(envelope.type)) {
     return {BusRoute::kDrop, -1,
             "only the primary may send CONFIG_UPDATE and CLUSTER_METRICS to workers"};
   }

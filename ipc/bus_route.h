@@ -21,11 +21,6 @@ struct BusRoute {
   std::string_view reason;   // for kDrop
 };
 
-// Types only the primary sends to workers. A worker may still send CONFIG_UPDATE to the primary
-// (no "to"): that asks the primary to broadcast it, stamped with a new version.
-inline constexpr std::string_view kConfigUpdateType = "CONFIG_UPDATE";
-inline constexpr std::string_view kClusterMetricsType = "CLUSTER_METRICS";
-
 // A worker may address the primary (no "to"), one slot (itself included) or every other
 // worker; a "from" that is not the sender's own slot is spoofing and is dropped, and so is a
 // primary-only type addressed to workers.

@@ -2,8 +2,10 @@
 // typed. Messages go to the primary, to one worker by slot, or to every other worker; the
 // primary routes them. Handlers subscribe by "type".
 //
-//   bus.Subscribe("CONFIG_UPDATE", [](const Envelope& m, std::string_view raw) { ... });
-//   bus.SendToPrimary(MessageBuilder("METRIC").Add("requests", n));
+//   bus.Subscribe(std::string(kConfigUpdateType), [](const Envelope& m, std::string_view raw) {
+//     ...
+//   });
+//   bus.SendToPrimary(MetricMessage({.requests = n}));          // ipc/bus_protocol.h
 //   bus.SendToWorker(2, MessageBuilder("NOTE").AddString("text", "hi"));   // "from" is added
 //   bus.Broadcast(MessageBuilder("CACHE_INVALIDATE").AddString("key", "user:7"));
 #pragma once

@@ -12,7 +12,7 @@
 #include "core/signals.h"
 #include "core/status.h"
 #include "fsm/worker_exit.h"
-#include "ipc/message.h"
+#include "ipc/bus_protocol.h"
 
 namespace ringleader {
 namespace {
@@ -109,12 +109,14 @@ int WorkerRuntime::Run() {
   }
   channel_->Start();
   // Lifecycle and heartbeats take the control lane: user traffic can never drop or delay them.
-  channel_->Send(MakeMessage("online"), Lane::kControl);
+  channel_->Send(LifecycleMessage(BuiltinType::kOnline), Lane::kControl);
   signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   server_->Start();
   const bool never_listening = options_.debug_endpoints && options_.debug_start_failure ==
                                                               DebugStartFailure::kNeverListening;
-  if (!never_listening) channel_->Send(MakeMessage("listening"), Lane::kControl);
+  if (!never_listening) {
+    channel_->Send(LifecycleMessage(BuiltinType::kListening), Lane::kControl);
+  }
   if (heartbeat_interval_ > absl::ZeroDuration()) heartbeat_op_->Arm(*ring_, heartbeat_interval_);
   if (options_.metrics_interval > absl::ZeroDuration()) {
     metrics_due_ = MonotonicNow() + options_.metrics_interval;
@@ -139,7 +141,7 @@ void WorkerRuntime::OnSignal(int res) noexcept {
 void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
   if (res != -ETIME || drained_) return MaybeStop();
   // Sent from the loop itself: a hung loop stops beating, which is what the watchdog detects.
-  channel_->Send(MakeMessage("heartbeat"), Lane::kControl);
+  channel_->Send(LifecycleMessage(BuiltinType::kHeartbeat), Lane::kControl);
   heartbeat_op_->Arm(*ring_, heartbeat_interval_);
 }
 
@@ -149,11 +151,10 @@ void WorkerRuntime::OnMetricsTick(int res) noexcept {
   const absl::Time now = MonotonicNow();
   const int64_t lag_us = std::max<int64_t>(0, absl::ToInt64Microseconds(now - metrics_due_));
   const HttpServerStats& stats = server_->stats();
-  bus_.SendToPrimary(MessageBuilder("METRIC")
-                         .Add("requests", static_cast<int64_t>(stats.requests))
-                         .Add("connections", stats.open_connections)
-                         .Add("rss_bytes", ResidentBytes())
-                         .Add("loop_lag_us", lag_us));
+  bus_.SendToPrimary(MetricMessage({.requests = static_cast<int64_t>(stats.requests),
+                                    .connections = stats.open_connections,
+                                    .rss_bytes = ResidentBytes(),
+                                    .loop_lag_us = lag_us}));
   metrics_due_ = now + options_.metrics_interval;
   metrics_op_->Arm(*ring_, options_.metrics_interval);
 }
