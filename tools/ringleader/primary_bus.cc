@@ -37,24 +37,24 @@ int Primary::ForEachLiveWorker(const WorkerProcess* except,
 
 void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
                            std::string_view raw) noexcept {
-  const BusRoute route = RouteMessage(message, worker.slot());
   BusCounters& counters = worker.counters();
+  if (const absl::Status allowed = CheckRoute(message, worker.slot()); !allowed.ok()) {
+    return worker.CountBad(counters.spoofed, Std(allowed.message()));
+  }
   // Receivers trust "from": whatever the worker wrote there, it names the worker.
   std::optional<std::string> stamped;
-  if (route.kind == BusRoute::kSlot || route.kind == BusRoute::kAllOthers) {
-    stamped = RestampSender(message, worker.slot());
-  }
+  if (message.to != Destination::kPrimary) stamped = RestampSender(message, worker.slot());
   const std::string_view payload = stamped ? std::string_view(*stamped) : raw;
-  switch (route.kind) {
-    case BusRoute::kDrop: return worker.CountBad(counters.spoofed, route.reason);
-    case BusRoute::kSlot:
-      if (SendToWorker(route.slot, payload)) {
+  switch (message.to) {
+    case Destination::kPrimary: break;
+    case Destination::kSlot:
+      if (SendToWorker(message.to_slot, payload)) {
         ++bus_totals_.routed;
       } else {
         worker.CountBad(counters.undeliverable, "message for a slot that cannot take it");
       }
       return;
-    case BusRoute::kAllOthers:
+    case Destination::kAllOthers:
       ForEachLiveWorker(&worker, [&](WorkerProcess& target) {
         if (target.Send(payload)) {
           ++bus_totals_.routed;
@@ -64,7 +64,6 @@ void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
         return false;
       });
       return;
-    case BusRoute::kPrimary: break;
   }
   if (const std::optional<BuiltinType> type = ParseBuiltinType(message.type)) {
     switch (*type) {
