@@ -117,8 +117,8 @@ int Primary::Run() {
     return kExitLoopFailed;
   }
   std::fprintf(stderr, "Primary %d stopped%s\n", ::getpid(), forced_ ? " (forced)" : "");
-  if (failure_exit_ != 0) return failure_exit_;
-  return forced_ ? 1 : 0;
+  if (failure_exit_ != kExitOk) return failure_exit_;
+  return forced_ ? kExitForced : kExitOk;
 }
 
 WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {

@@ -3,8 +3,9 @@
 // transition is traced.
 //
 //   Primary primary(argv, options, on_transition);
-//   return primary.Run();   // 0 after a graceful stop, 1 after a forced one, 78 on set-up
-//                           // failure, 69 when every worker slot is parked
+//   return primary.Run();   // kExitOk after a graceful stop, kExitForced after a forced one,
+//                           // kExitSetupFailed, kExitLoopFailed, kExitAllSlotsParked
+//                           // (core/exit_codes.h)
 //
 // Pending events are handled in one order within a loop turn: the kernel delivers completions,
 // and a worker's exit (reap) is acted on before any decision that depends on who is alive.
@@ -22,6 +23,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "core/exit_codes.h"
 #include "core/invoked_executable.h"
 #include "core/ops.h"
 #include "core/ring.h"
@@ -35,14 +37,6 @@
 #include "tools/ringleader/worker_process.h"
 
 namespace ringleader {
-
-// Exit status of the primary when set-up fails (EX_CONFIG).
-inline constexpr int kExitSetupFailed = 78;
-// Exit status when io_uring_enter itself failed mid-run (EX_SOFTWARE); workers were killed.
-inline constexpr int kExitLoopFailed = 70;
-// Exit status when every slot is parked (EX_UNAVAILABLE): rather than keep a listener that
-// accepts connections nobody will serve, the primary stops and says why.
-inline constexpr int kExitAllSlotsParked = 69;
 
 class Primary final : private PrimaryBus {
  public:

@@ -92,12 +92,12 @@ absl::Status WorkerRuntime::DebugSetUpFailure() const {
 
 int WorkerRuntime::Run() {
   env_.info.pid = ::getpid();
-  if (::getppid() != env_.primary_pid) return 0;  // the primary died before we got here
+  if (::getppid() != env_.primary_pid) return kExitOk;  // the primary died before we got here
   if (options_.debug_endpoints && options_.debug_fail_generation != 0 &&
       env_.info.generation >= options_.debug_fail_generation) {
     std::fprintf(stderr, "Worker %d: --debug_fail_generation=%u, exiting at start\n",
                  env_.info.pid, options_.debug_fail_generation);
-    return 1;
+    return kExitWorkerFailed;
   }
   if (absl::Status s = SetUp(); !s.ok()) {
     // Exit codes are protocol: only a configuration error parks the slot (fsm/worker_exit.h).
@@ -125,9 +125,9 @@ int WorkerRuntime::Run() {
   if (absl::Status s = ring_->Run(); !s.ok()) {
     std::fprintf(stderr, "Worker %d: event loop failed: %s\n", env_.info.pid,
                  std::string(s.message()).c_str());
-    return 1;
+    return kExitWorkerFailed;
   }
-  return 0;
+  return kExitOk;
 }
 
 void WorkerRuntime::OnSignal(int res) noexcept {

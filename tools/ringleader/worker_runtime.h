@@ -3,8 +3,9 @@
 // SIGTERM (from the primary, or PR_SET_PDEATHSIG when the primary dies).
 //
 //   WorkerRuntime worker(env, options, router);
-//   return worker.Run();   // 0 after a drain; when it cannot start, kExitFatal for a
-//                          // configuration error, kExitRetryable for a shortage (ENOMEM...)
+//   return worker.Run();   // kExitOk after a drain; when it cannot start, kExitFatal for a
+//                          // configuration error, kExitRetryable for a shortage (ENOMEM...);
+//                          // kExitWorkerFailed when the loop fails (core/exit_codes.h)
 #pragma once
 
 #include <sys/signalfd.h>
