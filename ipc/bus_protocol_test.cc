@@ -108,7 +108,8 @@ TEST(BusProtocolTest, ConfigUpdateWithoutAConfigObjectIsRefused) {
     ASSERT_FALSE(got.ok()) << bad;
     EXPECT_EQ(got.status().message(), "CONFIG_UPDATE without a \"config\" object");
   }
-  auto mistyped = ReadConfigUpdate(Parse(reader, R"({"type":"CONFIG_UPDATE","config":{},"version":"2"})"));
+  auto mistyped =
+      ReadConfigUpdate(Parse(reader, R"({"type":"CONFIG_UPDATE","config":{},"version":"2"})"));
   ASSERT_TRUE(mistyped.ok());
   EXPECT_EQ(mistyped->version, std::nullopt) << "a version that is not a number is no version";
 }

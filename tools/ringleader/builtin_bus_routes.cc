@@ -144,7 +144,9 @@ void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_ma
         ok = bus.SendRaw(absl::StrCat("{\"type\":\"METRIC\",\"pad\":\"",
                                       std::string(ipc_max_message, 'x'), "\"}"));
       }
-      if (kind == "flood") ok = bus.Broadcast(MessageBuilder(kUserMessageType).AddString("data", "flood"));
+      if (kind == "flood") {
+        ok = bus.Broadcast(MessageBuilder(kUserMessageType).AddString("data", "flood"));
+      }
       if (kind == "corrupt" && bus.channel() != nullptr) {
         // Bytes without the frame magic: the primary must close this channel and replace us.
         ok = ::write(bus.channel()->fd(), "\x07\x00\x00\x00garbage", 11) == 11;

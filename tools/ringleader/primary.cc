@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +15,7 @@
 #include "core/signals.h"
 #include "core/status.h"
 #include "net/listener.h"
+#include "tools/ringleader/log_lines.h"
 #include "tools/ringleader/worker_env.h"
 
 namespace ringleader {
@@ -31,6 +31,11 @@ InvokedExecutable SelfExecutable(const std::vector<std::string>& argv) {
   const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
   return InvokedExecutable(n > 0 ? std::string(path, static_cast<size_t>(n)) : "/proc/self/exe",
                            "/");
+}
+
+// The same failure, saying what it stopped (the executable is gone, fork failed...).
+absl::Status CannotStartWorker(const absl::Status& why) {
+  return absl::Status(why.code(), absl::StrCat("cannot start a worker: ", why.message()));
 }
 
 // Watchdog checks run this often; a hang is detected within timeout + one tick.
@@ -96,12 +101,11 @@ absl::Status Primary::SetUp() {
 
 int Primary::Run() {
   if (absl::Status s = SetUp(); !s.ok()) {
-    std::fprintf(stderr, "ringleader: %s\n", std::string(s.message()).c_str());
+    LogError(s);
     return kExitSetupFailed;
   }
   auto port = LocalPort(listener_.get());
-  std::fprintf(stderr, "Primary %d is running: %d workers on %s:%u\n", ::getpid(),
-               options_.workers, options_.listen.host.c_str(), port.ok() ? *port : 0);
+  LogPrimaryRunning(::getpid(), options_.workers, options_.listen.host, port.ok() ? *port : 0);
   for (int i = 0; i < options_.workers; ++i) {
     slots_.push_back(std::make_unique<Slot>(i, options_.restart, *this));
     SpawnCurrent(*slots_.back(), "start");
@@ -112,26 +116,30 @@ int Primary::Run() {
     metrics_op_->Arm(*ring_, options_.metrics_interval);
   }
   if (absl::Status s = ring_->Run(); !s.ok()) {
-    std::fprintf(stderr, "ringleader: event loop failed: %s\n", std::string(s.message()).c_str());
+    LogPrimaryLoopFailed(s);
     for (auto& w : workers_) w->Signal(SIGKILL);
     return kExitLoopFailed;
   }
-  std::fprintf(stderr, "Primary %d stopped%s\n", ::getpid(), forced_ ? " (forced)" : "");
+  LogPrimaryStopped(::getpid(), forced_);
   if (failure_exit_ != kExitOk) return failure_exit_;
   return forced_ ? kExitForced : kExitOk;
 }
 
 WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
+  absl::StatusOr<WorkerProcess*> worker = SpawnWorker(slot, cause);
+  if (worker.ok()) return *worker;
+  LogError(worker.status());
+  return nullptr;
+}
+
+absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(Slot& slot, std::string_view cause) noexcept {
   const absl::StatusOr<std::string> executable = executable_.Resolve();
-  if (!executable.ok()) {
-    std::fprintf(stderr, "ringleader: cannot start a worker: %s\n",
-                 std::string(executable.status().message()).c_str());
-    return nullptr;
-  }
+  if (!executable.ok()) return CannotStartWorker(executable.status());
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-    std::fprintf(stderr, "ringleader: socketpair: %s\n", std::strerror(errno));
-    return nullptr;
+    const int error = errno;
+    return absl::Status(absl::ErrnoToStatusCode(error),
+                        absl::StrCat("socketpair: ", std::strerror(error)));
   }
   UniqueFd ours(fds[0]);
   UniqueFd theirs(fds[1]);
@@ -145,11 +153,7 @@ WorkerProcess* Primary::Spawn(Slot& slot, std::string_view cause) noexcept {
                                   .env = {EncodeWorkerEnv(env)},
                                   .inherit_fds = {listener_.get(), theirs.get()},
                                   .parent_death_signal = SIGTERM});
-  if (!child.ok()) {
-    std::fprintf(stderr, "ringleader: cannot start a worker: %s\n",
-                 std::string(child.status().message()).c_str());
-    return nullptr;
-  }
+  if (!child.ok()) return CannotStartWorker(child.status());
   auto worker = std::make_unique<WorkerProcess>(*ring_, slot.index, slot.generation,
                                                 std::move(child).value(), std::move(ours),
                                                 ChannelLimits{.max_payload = options_.ipc_max_message,
@@ -181,7 +185,7 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
                                      : std::string(cause);
   Trace(worker, from, step.next, event, full_cause);
   if (event == WorkerEvent::kOnlineMessage && step.next == WorkerState::kOnline) {
-    std::fprintf(stderr, "Worker %d is online\n", worker.pid());
+    LogWorkerOnline(worker.pid());
     OnWorkerOnline(worker);
   }
   for (Action a : step.actions) Carry(worker, a);
@@ -196,7 +200,7 @@ void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
     case Action::kDisarmDrainTimer: return worker.DisarmDrainTimer();
     case Action::kKill: return worker.Signal(SIGKILL);
     case Action::kAnnounceListening:
-      std::fprintf(stderr, "Worker %d is listening\n", worker.pid());
+      LogWorkerListening(worker.pid());
       return OnWorkerListening(worker);
     case Action::kRelease:
       OnWorkerGone(worker);
@@ -266,9 +270,7 @@ void Primary::OnWatchdogTick(int res) noexcept {
   if (late > WatchdogLateness(options_.watchdog_timeout)) {
     // Our own stall is no evidence against the workers. Judge nobody now: the completions
     // queued meanwhile (their heartbeats) run before the next tick, which counts from here.
-    std::fprintf(stderr, "Primary %d: watchdog ran %lld ms late (was the primary stopped?); "
-                 "heartbeat clocks restarted\n", ::getpid(),
-                 static_cast<long long>(absl::ToInt64Milliseconds(late)));
+    LogWatchdogLate(::getpid(), late);
     for (auto& w : workers_) w->RestartHeartbeatClock(now);
     return;
   }
@@ -277,8 +279,7 @@ void Primary::OnWatchdogTick(int res) noexcept {
     const absl::Duration silent = now - w->last_heartbeat();
     if (silent > options_.watchdog_timeout) {
       w->set_watchdog_fired();
-      std::fprintf(stderr, "Worker %d is hung (no heartbeat for %lld ms): killing it\n", w->pid(),
-                   static_cast<long long>(absl::ToInt64Milliseconds(silent)));
+      LogWorkerHung(w->pid(), silent);
       Deliver(*w, WorkerEvent::kWatchdogTimeout,
               absl::StrCat("no heartbeat for ", absl::ToInt64Milliseconds(silent), " ms"));
     }
@@ -286,8 +287,7 @@ void Primary::OnWatchdogTick(int res) noexcept {
 }
 
 void Primary::BeginShutdown(std::string_view why) noexcept {
-  std::fprintf(stderr, "Primary %d: %.*s, stopping %d workers\n", ::getpid(),
-               static_cast<int>(why.size()), why.data(), LiveWorkers());
+  LogStopping(::getpid(), why, LiveWorkers());
   stopping_ = true;
   for (auto& slot : slots_) ring_->Cancel(slot->respawn_timer);
   ring_->Cancel(*stagger_op_);
@@ -303,8 +303,7 @@ void Primary::BeginShutdown(std::string_view why) noexcept {
 void Primary::ForceShutdown(std::string_view why) noexcept {
   if (!stopping_) BeginShutdown(why);
   forced_ = true;
-  std::fprintf(stderr, "Primary %d: %.*s, killing workers\n", ::getpid(),
-               static_cast<int>(why.size()), why.data());
+  LogKillingWorkers(::getpid(), why);
   for (auto& w : workers_) w->Signal(SIGKILL);
 }
 

@@ -70,6 +70,11 @@ class Primary final : private PrimaryBus {
 
   // primary.cc: loop, lifecycle, signals, stop.
   absl::Status SetUp();
+  // Forks a worker for `slot` and starts watching it; an error when no process could be made
+  // (the executable is gone, fork or socketpair failed: EAGAIN, EMFILE).
+  absl::StatusOr<WorkerProcess*> SpawnWorker(Slot& slot, std::string_view cause) noexcept;
+  // SpawnWorker with the error logged, nullptr on failure: what primary_fleet.cc calls until
+  // the slot machine carries the Status itself.
   WorkerProcess* Spawn(Slot& slot, std::string_view cause) noexcept;
   void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
   void Carry(WorkerProcess& worker, Action action) noexcept;
@@ -138,7 +143,7 @@ class Primary final : private PrimaryBus {
   std::vector<std::unique_ptr<WorkerProcess>> workers_;  // every worker not yet released
   bool stopping_ = false;
   bool forced_ = false;
-  int failure_exit_ = 0;  // non-zero: Run() returns it (the primary gave up)
+  int failure_exit_ = kExitOk;  // otherwise Run() returns it (the primary gave up)
 };
 
 }  // namespace ringleader

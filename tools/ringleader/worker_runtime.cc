@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <fstream>
 
 #include "core/clock.h"
@@ -13,6 +12,7 @@
 #include "core/status.h"
 #include "fsm/worker_exit.h"
 #include "ipc/bus_protocol.h"
+#include "tools/ringleader/log_lines.h"
 
 namespace ringleader {
 namespace {
@@ -68,7 +68,7 @@ absl::Status WorkerRuntime::SetUp() {
   }
   deadline_op_ = std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept {
     if (res == -ETIME) {
-      std::fprintf(stderr, "Worker %d: drain bound reached, exiting\n", env_.info.pid);
+      LogWorkerDrainBound(env_.info.pid);
       drained_ = true;
       ring_->Stop();
     }
@@ -95,16 +95,13 @@ int WorkerRuntime::Run() {
   if (::getppid() != env_.primary_pid) return kExitOk;  // the primary died before we got here
   if (options_.debug_endpoints && options_.debug_fail_generation != 0 &&
       env_.info.generation >= options_.debug_fail_generation) {
-    std::fprintf(stderr, "Worker %d: --debug_fail_generation=%u, exiting at start\n",
-                 env_.info.pid, options_.debug_fail_generation);
+    LogWorkerFailGeneration(env_.info.pid, options_.debug_fail_generation);
     return kExitWorkerFailed;
   }
   if (absl::Status s = SetUp(); !s.ok()) {
     // Exit codes are protocol: only a configuration error parks the slot (fsm/worker_exit.h).
     const int code = SetupFailureExitCode(s);
-    std::fprintf(stderr, "Worker %d cannot start: %s (%s)\n", env_.info.pid,
-                 std::string(s.message()).c_str(),
-                 code == kExitFatal ? "configuration error, not restarted" : "will be retried");
+    LogWorkerCannotStart(env_.info.pid, s, code == kExitFatal);
     return code;
   }
   channel_->Start();
@@ -123,8 +120,7 @@ int WorkerRuntime::Run() {
     metrics_op_->Arm(*ring_, options_.metrics_interval);
   }
   if (absl::Status s = ring_->Run(); !s.ok()) {
-    std::fprintf(stderr, "Worker %d: event loop failed: %s\n", env_.info.pid,
-                 std::string(s.message()).c_str());
+    LogWorkerLoopFailed(env_.info.pid, s);
     return kExitWorkerFailed;
   }
   return kExitOk;
