@@ -79,15 +79,23 @@ absl::Status Primary::SetUp() {
   RL_RETURN_IF_ERROR(ProbeIoUring());
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   RL_ASSIGN_OR_RETURN(listener_, OpenListener(options_.listen));
-  RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM, SIGINT, SIGQUIT, SIGUSR2, SIGHUP,
-                                                SIGTTIN, SIGTTOU, SIGCHLD}));
+  RL_ASSIGN_OR_RETURN(
+      signals_,
+      SignalReader::Open(
+          {SIGTERM, SIGINT, SIGQUIT, SIGUSR2, SIGHUP, SIGTTIN, SIGTTOU, SIGCHLD},
+          [this](const signalfd_siginfo& info) noexcept {
+            OnSignal(static_cast<int>(info.ssi_signo));
+          },
+          [this](int res) noexcept {
+            if (res < 0) LogError(ErrnoStatus(res, "reading signals"));
+            MaybeFinish();
+          }));
   IgnoreSignals({SIGPIPE});
   if (!options_.trace_path.empty()) {
     RL_ASSIGN_OR_RETURN(trace_, TraceWriter::Open(*ring_, options_.trace_path));
     trace_->OnIdle([this] { MaybeFinish(); });
   }
   if (options_.workers <= 0) options_.workers = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
-  signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
   watchdog_op_ =
       std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnWatchdogTick(res); });
   metrics_op_ =
@@ -110,7 +118,7 @@ int Primary::Run() {
     slots_.push_back(std::make_unique<Slot>(i, options_.restart, *this));
     SpawnCurrent(*slots_.back(), "start");
   }
-  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+  signals_->Start(*ring_);
   if (options_.watchdog_timeout > absl::ZeroDuration()) ArmWatchdog(MonotonicNow());
   if (options_.metrics_interval > absl::ZeroDuration()) {
     metrics_op_->Arm(*ring_, options_.metrics_interval);
@@ -231,29 +239,24 @@ void Primary::OnReleased(WorkerProcess& worker) noexcept {
   });
 }
 
-void Primary::OnSignal(int res) noexcept {
-  if (res == -ECANCELED) return MaybeFinish();
-  if (res == static_cast<int>(sizeof siginfo_)) {
-    const int sig = static_cast<int>(siginfo_.ssi_signo);
-    const std::string name = SignalName(sig);
-    switch (sig) {
-      case SIGTERM:
-      case SIGINT:
-        if (stopping_) {
-          ForceShutdown(absl::StrCat("second ", name));
-        } else {
-          BeginShutdown(name);
-        }
-        break;
-      case SIGQUIT: ForceShutdown(name); break;
-      case SIGTTIN: ScaleUp(); break;
-      case SIGTTOU: ScaleDown(); break;
-      case SIGUSR2:
-      case SIGHUP: RequestRollout(name); break;
-      default: break;  // SIGCHLD: exits arrive through the pidfds
-    }
+void Primary::OnSignal(int signal_number) noexcept {
+  const std::string name = SignalName(signal_number);
+  switch (signal_number) {
+    case SIGTERM:
+    case SIGINT:
+      if (stopping_) {
+        ForceShutdown(absl::StrCat("second ", name));
+      } else {
+        BeginShutdown(name);
+      }
+      break;
+    case SIGQUIT: ForceShutdown(name); break;
+    case SIGTTIN: ScaleUp(); break;
+    case SIGTTOU: ScaleDown(); break;
+    case SIGUSR2:
+    case SIGHUP: RequestRollout(name); break;
+    default: break;  // SIGCHLD: exits arrive through the pidfds
   }
-  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   MaybeFinish();
 }
 
@@ -319,7 +322,7 @@ void Primary::MaybeFinish() noexcept {
     if (slot->respawn_timer.in_flight()) return;
   }
   if (stagger_op_->in_flight() || watchdog_op_->in_flight() || metrics_op_->in_flight()) return;
-  if (signal_op_->in_flight()) return ring_->Cancel(*signal_op_);
+  if (signals_->in_flight()) return signals_->Stop();
   if (trace_ && !trace_->idle()) return;
   ring_->Stop();
 }

@@ -13,8 +13,6 @@
 // (restart after a crash, rolling restart, scaling).
 #pragma once
 
-#include <sys/signalfd.h>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +25,7 @@
 #include "core/invoked_executable.h"
 #include "core/ops.h"
 #include "core/ring.h"
+#include "core/signal_reader.h"
 #include "core/unique_fd.h"
 #include "fsm/restart_policy.h"
 #include "fsm/rollout.h"
@@ -81,7 +80,7 @@ class Primary final : private PrimaryBus {
   void Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
              WorkerEvent event, std::string_view cause) noexcept;
   void OnReleased(WorkerProcess& worker) noexcept;
-  void OnSignal(int res) noexcept;
+  void OnSignal(int signal_number) noexcept;
   void ArmWatchdog(absl::Time now) noexcept;
   void OnWatchdogTick(int res) noexcept;
   void BeginShutdown(std::string_view why) noexcept;
@@ -124,9 +123,7 @@ class Primary final : private PrimaryBus {
   std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;
   std::unique_ptr<Ring> ring_;
   UniqueFd listener_;
-  UniqueFd signal_fd_;
-  signalfd_siginfo siginfo_{};
-  std::unique_ptr<ReadOp> signal_op_;
+  std::unique_ptr<SignalReader> signals_;
   std::unique_ptr<TimeoutOp> watchdog_op_;
   absl::Time watchdog_due_;  // monotonic: when the armed tick should run
   std::unique_ptr<TimeoutOp> stagger_op_;

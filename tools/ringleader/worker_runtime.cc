@@ -38,7 +38,13 @@ absl::Status WorkerRuntime::SetUp() {
   RL_RETURN_IF_ERROR(DebugSetUpFailure());
   // Terminal signals reach the whole process group; only the primary acts on them.
   IgnoreSignals({SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU, SIGPIPE});
-  RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM}));
+  RL_ASSIGN_OR_RETURN(
+      signals_, SignalReader::Open(
+                    {SIGTERM}, [this](const signalfd_siginfo& info) noexcept { OnSignal(info); },
+                    [this](int res) noexcept {
+                      if (res < 0) LogError(ErrnoStatus(res, "reading signals"));
+                      MaybeStop();
+                    }));
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, options_.http));
   channel_ = std::make_unique<Channel>(
@@ -55,7 +61,6 @@ absl::Status WorkerRuntime::SetUp() {
                              Drain("primary channel closed");
                              MaybeStop();
                            }});
-  signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
   bus_.Attach(channel_.get());
   metrics_op_ =
       std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnMetricsTick(res); });
@@ -107,7 +112,7 @@ int WorkerRuntime::Run() {
   channel_->Start();
   // Lifecycle and heartbeats take the control lane: user traffic can never drop or delay them.
   channel_->Send(LifecycleMessage(BuiltinType::kOnline), Lane::kControl);
-  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+  signals_->Start(*ring_);
   server_->Start();
   const bool never_listening = options_.debug_endpoints && options_.debug_start_failure ==
                                                               DebugStartFailure::kNeverListening;
@@ -126,12 +131,10 @@ int WorkerRuntime::Run() {
   return kExitOk;
 }
 
-void WorkerRuntime::OnSignal(int res) noexcept {
-  if (res == -ECANCELED || drained_) return MaybeStop();
-  if (res == static_cast<int>(sizeof siginfo_) && siginfo_.ssi_signo == SIGTERM) {
+void WorkerRuntime::OnSignal(const signalfd_siginfo& info) noexcept {
+  if (info.ssi_signo == SIGTERM) {
     Drain(::getppid() == env_.primary_pid ? "SIGTERM" : "SIGTERM (primary died)");
   }
-  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
 }
 
 void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
@@ -169,7 +172,7 @@ void WorkerRuntime::Drain(std::string_view why) noexcept {
 void WorkerRuntime::OnDrained() noexcept {
   drained_ = true;
   channel_->Close();
-  ring_->Cancel(*signal_op_);
+  signals_->Stop();
   ring_->Cancel(*deadline_op_);
   ring_->Cancel(*heartbeat_op_);
   ring_->Cancel(*metrics_op_);
@@ -177,7 +180,7 @@ void WorkerRuntime::OnDrained() noexcept {
 }
 
 void WorkerRuntime::MaybeStop() noexcept {
-  if (!drained_ || !channel_done_ || signal_op_->in_flight() || deadline_op_->in_flight() ||
+  if (!drained_ || !channel_done_ || signals_->in_flight() || deadline_op_->in_flight() ||
       heartbeat_op_->in_flight() || metrics_op_->in_flight()) {
     return;
   }
