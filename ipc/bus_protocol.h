@@ -6,8 +6,10 @@
 //
 //   channel.Send(LifecycleMessage(BuiltinType::kOnline), Lane::kControl);   // worker
 //   bus.SendToPrimary(MetricMessage({.requests = n, .connections = open}));
-//   switch (ParseBuiltinType(envelope.type).value_or(...)) { ... }        // primary
-//   report = ReadMetric(envelope.body, report);
+//
+//   if (const std::optional<BuiltinType> t = ParseBuiltinType(envelope.type)) {  // primary
+//     switch (*t) { case BuiltinType::kMetric: report = ReadMetric(envelope.body, report); ... }
+//   }
 //
 // The wire format is fixed: tests and the README show these bytes.
 #pragma once

@@ -40,17 +40,17 @@ void Accepted(HttpResponse& res, bool sent) {
 }
 
 void SubscribeState(WorkerBus& bus, const std::shared_ptr<BusState>& state) {
-  bus.Subscribe(std::string(kConfigUpdateType), [state](const Envelope& m, std::string_view) {
+  bus.Subscribe(kConfigUpdateType, [state](const Envelope& m, std::string_view) {
     if (m.from != -1) return;  // only the primary's own (the primary refuses others anyway)
     absl::StatusOr<ConfigUpdate> update = ReadConfigUpdate(m);
     if (!update.ok() || !update->version) return;
     state->config = std::move(update->config);
     state->config_version = *update->version;
   });
-  bus.Subscribe(std::string(kClusterMetricsType), [state](const Envelope&, std::string_view raw) {
+  bus.Subscribe(kClusterMetricsType, [state](const Envelope&, std::string_view raw) {
     state->cluster_metrics.assign(raw);
   });
-  bus.Subscribe(std::string(kUserMessageType), [state](const Envelope& m, std::string_view) {
+  bus.Subscribe(kUserMessageType, [state](const Envelope& m, std::string_view) {
     std::string_view data;
     if (m.body["data"].get(data) != simdjson::SUCCESS) return;
     state->received.emplace_back(m.from, std::string(data));
