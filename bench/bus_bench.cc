@@ -1,5 +1,5 @@
 // Bus components per message: encode (builder + frame), decode (frames + validation +
-// envelope), and the routing decision; plus a primary-like forward of a 16 KiB read.
+// envelope), and the routing check; plus a primary-like forward of a 16 KiB read.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -45,7 +45,7 @@ void BM_Route(benchmark::State& state) {
   MessageReader reader;
   const std::string routed = R"({"type":"N","to":3,"from":1,"data":"x"})";
   auto e = reader.Read(routed);
-  for (auto _ : state) benchmark::DoNotOptimize(RouteMessage(*e, 1));
+  for (auto _ : state) benchmark::DoNotOptimize(CheckRoute(*e, 1));
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Route);

@@ -11,13 +11,9 @@
 #pragma once
 
 #include "absl/status/status.h"
+#include "core/exit_codes.h"  // kExitFatal, kExitRetryable
 
 namespace ringleader {
-
-// "Fatal, do not respawn": bad configuration, or a host that refuses what we need.
-inline constexpr int kExitFatal = 2;
-// "Could not start now, try again": EX_TEMPFAIL from sysexits.h.
-inline constexpr int kExitRetryable = 75;
 
 // kExitFatal for a configuration error (invalid argument, out of range, permission denied,
 // unimplemented: EINVAL, ERANGE, EPERM/EACCES, ENOSYS), kExitRetryable for anything else.

@@ -1,26 +1,23 @@
-// Routing decision and sender stamping for worker-written messages.
+// Routing check and sender stamping for worker-written messages.
 #include "ipc/bus_route.h"
 
 #include "absl/strings/str_cat.h"
 #include "core/json_escape.h"
+#include "ipc/bus_protocol.h"
 
 namespace ringleader {
 
-BusRoute RouteMessage(const Envelope& envelope, int sender_slot) {
+absl::Status CheckRoute(const Envelope& envelope, int sender_slot) {
   if (envelope.from != -1 && envelope.from != sender_slot) {
-    return {BusRoute::kDrop, -1, "\"from\" is not the sender's slot"};
+    return absl::PermissionDeniedError("\"from\" is not the sender's slot");
   }
-  if (envelope.to != Destination::kPrimary &&
-      (envelope.type == kConfigUpdateType || envelope.type == kClusterMetricsType)) {
-    return {BusRoute::kDrop, -1,
-            "only the primary may send CONFIG_UPDATE and CLUSTER_METRICS to workers"};
+  // A worker may still send CONFIG_UPDATE to the primary (no "to"): that asks the primary to
+  // broadcast it, stamped with a new version.
+  if (envelope.to != Destination::kPrimary && IsPrimaryOnlyType(envelope.type)) {
+    return absl::PermissionDeniedError(
+        "only the primary may send CONFIG_UPDATE and CLUSTER_METRICS to workers");
   }
-  switch (envelope.to) {
-    case Destination::kPrimary: return {BusRoute::kPrimary, -1, {}};
-    case Destination::kSlot: return {BusRoute::kSlot, envelope.to_slot, {}};
-    case Destination::kAllWorkers: return {BusRoute::kAllOthers, -1, {}};
-  }
-  return {BusRoute::kDrop, -1, "unknown destination"};
+  return absl::OkStatus();
 }
 
 std::optional<std::string> RestampSender(const Envelope& envelope, int sender_slot) {

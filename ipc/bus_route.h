@@ -1,35 +1,26 @@
-// RouteMessage: where the primary sends a message a worker wrote, decided from its envelope
-// alone; RestampSender: what it forwards, so a receiver can always trust "from". Pure.
+// CheckRoute: whether the primary may deliver a message a worker wrote where its envelope says
+// (envelope.to is the one destination type), decided from the envelope alone; RestampSender:
+// what it forwards, so a receiver can always trust "from". Pure.
 //
-//   const BusRoute r = RouteMessage(envelope, sender_slot);
+//   if (absl::Status s = CheckRoute(envelope, sender_slot); !s.ok()) return Drop(s.message());
 //   const std::optional<std::string> stamped = RestampSender(envelope, sender_slot);
 //   const std::string_view out = stamped ? *stamped : envelope.raw;
-//   switch (r.kind) { case BusRoute::kSlot: Forward(r.slot, out); ... }
+//   switch (envelope.to) { case Destination::kSlot: Forward(envelope.to_slot, out); ... }
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "ipc/message.h"
 
 namespace ringleader {
 
-struct BusRoute {
-  enum Kind { kPrimary, kSlot, kAllOthers, kDrop } kind = kDrop;
-  int slot = -1;             // for kSlot
-  std::string_view reason;   // for kDrop
-};
-
-// Types only the primary sends to workers. A worker may still send CONFIG_UPDATE to the primary
-// (no "to"): that asks the primary to broadcast it, stamped with a new version.
-inline constexpr std::string_view kConfigUpdateType = "CONFIG_UPDATE";
-inline constexpr std::string_view kClusterMetricsType = "CLUSTER_METRICS";
-
 // A worker may address the primary (no "to"), one slot (itself included) or every other
-// worker; a "from" that is not the sender's own slot is spoofing and is dropped, and so is a
-// primary-only type addressed to workers.
-BusRoute RouteMessage(const Envelope& envelope, int sender_slot);
+// worker. PermissionDenied, with the reason, for a "from" that is not the sender's own slot
+// (spoofing) and for a primary-only type addressed to workers: such a message is dropped.
+absl::Status CheckRoute(const Envelope& envelope, int sender_slot);
 
 // nullopt when the payload already names its sender exactly once ("from": sender_slot), the
 // common case, forwarded byte for byte. Otherwise (no "from", a non-number, several) the

@@ -26,7 +26,7 @@ absl::StatusOr<Envelope> MessageReader::Read(std::string_view payload) {
     std::string_view all;
     int64_t slot = -1;
     if (to.get_string().get(all) == simdjson::SUCCESS && all == "all") {
-      e.to = Destination::kAllWorkers;
+      e.to = Destination::kAllOthers;
     } else if (to.get_int64().get(slot) == simdjson::SUCCESS && slot >= 0 && slot < 65536) {
       e.to = Destination::kSlot;
       e.to_slot = static_cast<int>(slot);

@@ -20,7 +20,9 @@
 
 namespace ringleader {
 
-enum class Destination { kPrimary, kSlot, kAllWorkers };
+// Where a message goes: the primary (no "to"), one worker (to_slot), or every worker but the
+// sender ("all"). Writers say it with MessageBuilder::To/ToAll; the primary routes on it.
+enum class Destination { kPrimary, kSlot, kAllOthers };
 
 struct Envelope {
   std::string_view type;

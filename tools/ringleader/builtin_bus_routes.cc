@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/absl_bridge.h"
 #include "core/json_escape.h"
+#include "ipc/bus_protocol.h"
 #include "tools/ringleader/builtin_app.h"
 #include "tools/ringleader/worker_bus.h"
 
@@ -21,6 +22,8 @@ namespace ringleader {
 namespace {
 
 constexpr size_t kKeptMessages = 16;
+// The built-in app's own message type (not the cluster's: the primary routes it unread).
+constexpr std::string_view kUserMessageType = "USER_MESSAGE";
 
 // What this worker has heard on the bus; the handlers below share it.
 struct BusState {
@@ -37,21 +40,17 @@ void Accepted(HttpResponse& res, bool sent) {
 }
 
 void SubscribeState(WorkerBus& bus, const std::shared_ptr<BusState>& state) {
-  bus.Subscribe("CONFIG_UPDATE", [state](const Envelope& m, std::string_view) {
+  bus.Subscribe(kConfigUpdateType, [state](const Envelope& m, std::string_view) {
     if (m.from != -1) return;  // only the primary's own (the primary refuses others anyway)
-    simdjson::dom::object config;
-    int64_t version = 0;
-    if (m.body["config"].get(config) != simdjson::SUCCESS ||
-        m.body["version"].get(version) != simdjson::SUCCESS) {
-      return;
-    }
-    state->config = simdjson::minify(config);
-    state->config_version = version;
+    absl::StatusOr<ConfigUpdate> update = ReadConfigUpdate(m);
+    if (!update.ok() || !update->version) return;
+    state->config = std::move(update->config);
+    state->config_version = *update->version;
   });
-  bus.Subscribe("CLUSTER_METRICS", [state](const Envelope&, std::string_view raw) {
+  bus.Subscribe(kClusterMetricsType, [state](const Envelope&, std::string_view raw) {
     state->cluster_metrics.assign(raw);
   });
-  bus.Subscribe("USER_MESSAGE", [state](const Envelope& m, std::string_view) {
+  bus.Subscribe(kUserMessageType, [state](const Envelope& m, std::string_view) {
     std::string_view data;
     if (m.body["data"].get(data) != simdjson::SUCCESS) return;
     state->received.emplace_back(m.from, std::string(data));
@@ -80,8 +79,7 @@ void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_mes
       res = ErrorResponse(400);
       return;
     }
-    std::string message =
-        MessageBuilder("CONFIG_UPDATE").AddRaw("config", simdjson::minify(config)).Build();
+    const std::string message = ConfigUpdateRequest(simdjson::minify(config));
     if (message.size() > max) {
       res = ErrorResponse(413);  // the primary would drop it as oversize
       return;
@@ -97,7 +95,7 @@ void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_mes
   });
   router.HandlePrefix("POST", "/message/", [&bus](const HttpRequest& req, HttpResponse& res) {
     const std::string_view target = req.path().substr(std::string_view("/message/").size());
-    MessageBuilder message("USER_MESSAGE");
+    MessageBuilder message(kUserMessageType);
     message.AddString("data", req.body);
     int slot = -1;
     if (target == "all") return Accepted(res, bus.Broadcast(std::move(message)));
@@ -146,7 +144,9 @@ void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_ma
         ok = bus.SendRaw(absl::StrCat("{\"type\":\"METRIC\",\"pad\":\"",
                                       std::string(ipc_max_message, 'x'), "\"}"));
       }
-      if (kind == "flood") ok = bus.Broadcast(MessageBuilder("USER_MESSAGE").AddString("data", "flood"));
+      if (kind == "flood") {
+        ok = bus.Broadcast(MessageBuilder(kUserMessageType).AddString("data", "flood"));
+      }
       if (kind == "corrupt" && bus.channel() != nullptr) {
         // Bytes without the frame magic: the primary must close this channel and replace us.
         ok = ::write(bus.channel()->fd(), "\x07\x00\x00\x00garbage", 11) == 11;

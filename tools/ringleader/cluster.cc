@@ -3,9 +3,9 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <memory>
 
+#include "tools/ringleader/log_lines.h"
 #include "tools/ringleader/primary.h"
 #include "tools/ringleader/worker_bus.h"
 #include "tools/ringleader/worker_env.h"
@@ -29,7 +29,7 @@ int Cluster::Run() {
     return rc;
   }
   if (!env.ok()) {
-    std::fprintf(stderr, "ringleader: %s\n", std::string(env.status().message()).c_str());
+    LogError(env.status());
     return kExitFatal;
   }
   Router router;

@@ -1,7 +1,6 @@
 // ringleader: the server binary. Flags in, a Cluster with the built-in app out.
 //
 //   ringleader --workers=4 --port=3000 --trace=/tmp/rl.trace
-#include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -10,9 +9,10 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "core/exit_codes.h"
 #include "tools/ringleader/builtin_app.h"
 #include "tools/ringleader/cluster.h"
-#include "tools/ringleader/primary.h"
+#include "tools/ringleader/log_lines.h"
 
 ABSL_FLAG(std::string, workers, "max", "Number of workers, or \"max\" for one per online CPU");
 ABSL_FLAG(uint16_t, port, 3000, "TCP port to listen on (0: any free port)");
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
 
   ringleader::ClusterOptions options;
   if (!ParseWorkers(absl::GetFlag(FLAGS_workers), options.workers)) {
-    std::fprintf(stderr, "ringleader: --workers must be a number from 1 to 1024, or max\n");
+    ringleader::LogError("--workers must be a number from 1 to 1024, or max");
     return ringleader::kExitSetupFailed;
   }
   options.listen.host = absl::GetFlag(FLAGS_host);
@@ -106,8 +106,7 @@ int main(int argc, char** argv) {
   options.debug_endpoints = absl::GetFlag(FLAGS_debug_endpoints);
   options.debug_fail_generation = absl::GetFlag(FLAGS_debug_fail_generation);
   if (!ParseStartFailure(absl::GetFlag(FLAGS_debug_start_failure), options.debug_start_failure)) {
-    std::fprintf(stderr,
-                 "ringleader: --debug_start_failure must be config, resource or never_listening\n");
+    ringleader::LogError("--debug_start_failure must be config, resource or never_listening");
     return ringleader::kExitSetupFailed;
   }
   options.metrics_interval = absl::GetFlag(FLAGS_metrics_interval);

@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +15,7 @@
 #include "core/signals.h"
 #include "core/status.h"
 #include "net/listener.h"
+#include "tools/ringleader/log_lines.h"
 #include "tools/ringleader/worker_env.h"
 
 namespace ringleader {
@@ -31,6 +31,11 @@ InvokedExecutable SelfExecutable(const std::vector<std::string>& argv) {
   const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
   return InvokedExecutable(n > 0 ? std::string(path, static_cast<size_t>(n)) : "/proc/self/exe",
                            "/");
+}
+
+// The same failure, saying what it stopped (the executable is gone, fork failed...).
+absl::Status CannotStartWorker(const absl::Status& why) {
+  return absl::Status(why.code(), absl::StrCat("cannot start a worker: ", why.message()));
 }
 
 }  // namespace
@@ -65,15 +70,23 @@ absl::Status Primary::SetUp() {
   RL_RETURN_IF_ERROR(ProbeIoUring());
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   RL_ASSIGN_OR_RETURN(listener_, OpenListener(options_.listen));
-  RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM, SIGINT, SIGQUIT, SIGUSR2, SIGHUP,
-                                                SIGTTIN, SIGTTOU, SIGCHLD}));
+  RL_ASSIGN_OR_RETURN(
+      signals_,
+      SignalReader::Open(
+          {SIGTERM, SIGINT, SIGQUIT, SIGUSR2, SIGHUP, SIGTTIN, SIGTTOU, SIGCHLD},
+          [this](const signalfd_siginfo& info) noexcept {
+            OnSignal(static_cast<int>(info.ssi_signo));
+          },
+          [this](int res) noexcept {
+            if (res < 0) LogError(ErrnoStatus(res, "reading signals"));
+            MaybeFinish();
+          }));
   IgnoreSignals({SIGPIPE});
   if (!options_.trace_path.empty()) {
     RL_ASSIGN_OR_RETURN(trace_, TraceWriter::Open(*ring_, options_.trace_path));
     trace_->OnIdle([this] { MaybeFinish(); });
   }
   if (options_.workers <= 0) options_.workers = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
-  signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
   watchdog_op_ =
       std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnWatchdogTick(res); });
   metrics_op_ =
@@ -87,39 +100,43 @@ absl::Status Primary::SetUp() {
 
 int Primary::Run() {
   if (absl::Status s = SetUp(); !s.ok()) {
-    std::fprintf(stderr, "ringleader: %s\n", std::string(s.message()).c_str());
+    LogError(s);
     return kExitSetupFailed;
   }
   auto port = LocalPort(listener_.get());
-  std::fprintf(stderr, "Primary %d is running: %d workers on %s:%u\n", ::getpid(),
-               options_.workers, options_.listen.host.c_str(), port.ok() ? *port : 0);
+  LogPrimaryRunning(::getpid(), options_.workers, options_.listen.host, port.ok() ? *port : 0);
   CarryFleet(fleet_.Start(options_.workers));
-  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+  signals_->Start(*ring_);
   if (options_.watchdog_timeout > absl::ZeroDuration()) ArmWatchdog(MonotonicNow());
   if (options_.metrics_interval > absl::ZeroDuration()) {
     metrics_op_->Arm(*ring_, options_.metrics_interval);
   }
   if (absl::Status s = ring_->Run(); !s.ok()) {
-    std::fprintf(stderr, "ringleader: event loop failed: %s\n", std::string(s.message()).c_str());
+    LogPrimaryLoopFailed(s);
     for (auto& w : workers_) w->Signal(SIGKILL);
     return kExitLoopFailed;
   }
-  std::fprintf(stderr, "Primary %d stopped%s\n", ::getpid(), forced_ ? " (forced)" : "");
-  if (failure_exit_ != 0) return failure_exit_;
-  return forced_ ? 1 : 0;
+  LogPrimaryStopped(::getpid(), forced_);
+  if (failure_exit_ != kExitOk) return failure_exit_;
+  return forced_ ? kExitForced : kExitOk;
 }
 
 WorkerProcess* Primary::Spawn(int slot, uint32_t generation, std::string_view cause) noexcept {
+  absl::StatusOr<WorkerProcess*> worker = SpawnWorker(slot, generation, cause);
+  if (worker.ok()) return *worker;
+  LogError(worker.status());
+  return nullptr;
+}
+
+absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generation,
+                                                    std::string_view cause) noexcept {
   const absl::StatusOr<std::string> executable = executable_.Resolve();
-  if (!executable.ok()) {
-    std::fprintf(stderr, "ringleader: cannot start a worker: %s\n",
-                 std::string(executable.status().message()).c_str());
-    return nullptr;
-  }
+  if (!executable.ok()) return CannotStartWorker(executable.status());
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-    std::fprintf(stderr, "ringleader: socketpair: %s\n", std::strerror(errno));
-    return nullptr;
+    const int error = errno;
+    return absl::Status(absl::ErrnoToStatusCode(error),
+                        absl::StrCat("socketpair: ", std::strerror(error)));
   }
   UniqueFd ours(fds[0]);
   UniqueFd theirs(fds[1]);
@@ -132,11 +149,7 @@ WorkerProcess* Primary::Spawn(int slot, uint32_t generation, std::string_view ca
                                   .env = {EncodeWorkerEnv(env)},
                                   .inherit_fds = {listener_.get(), theirs.get()},
                                   .parent_death_signal = SIGTERM});
-  if (!child.ok()) {
-    std::fprintf(stderr, "ringleader: cannot start a worker: %s\n",
-                 std::string(child.status().message()).c_str());
-    return nullptr;
-  }
+  if (!child.ok()) return CannotStartWorker(child.status());
   auto worker = std::make_unique<WorkerProcess>(*ring_, slot, generation,
                                                 std::move(child).value(), std::move(ours),
                                                 ChannelLimits{.max_payload = options_.ipc_max_message,
@@ -179,7 +192,7 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
   }
   Trace(worker, from, step.next, event, full_cause);
   if (event == WorkerEvent::kOnlineMessage && step.next == WorkerState::kOnline) {
-    std::fprintf(stderr, "Worker %d is online\n", worker.pid());
+    LogWorkerOnline(worker.pid());
     OnWorkerOnline(worker);
   }
   for (Action a : step.actions) {
@@ -197,7 +210,7 @@ void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
     case Action::kDisarmDrainTimer: return worker.DisarmDrainTimer();
     case Action::kKill: return worker.Signal(SIGKILL);
     case Action::kAnnounceListening:
-      std::fprintf(stderr, "Worker %d is listening\n", worker.pid());
+      LogWorkerListening(worker.pid());
       return CarryFleet(fleet_.WorkerListening(worker.slot(), worker.generation(), worker.pid()));
     case Action::kRelease: return worker.Release();  // the fleet's answer is carried by Deliver
   }
@@ -227,35 +240,29 @@ void Primary::OnReleased(WorkerProcess& worker) noexcept {
   });
 }
 
-void Primary::OnSignal(int res) noexcept {
-  if (res == -ECANCELED) return MaybeFinish();
-  if (res == static_cast<int>(sizeof siginfo_)) {
-    const int sig = static_cast<int>(siginfo_.ssi_signo);
-    const std::string name = SignalName(sig);
-    switch (sig) {
-      case SIGTERM:
-      case SIGINT:
-        if (stopping()) {
-          ForceShutdown(absl::StrCat("second ", name));
-        } else {
-          BeginShutdown(name);
-        }
-        break;
-      case SIGQUIT: ForceShutdown(name); break;
-      case SIGTTIN: CarryFleet(fleet_.ScaleUp()); break;
-      case SIGTTOU: CarryFleet(fleet_.ScaleDown()); break;
-      case SIGUSR2:
-      case SIGHUP: CarryFleet(fleet_.RolloutRequested(name)); break;
-      default: break;  // SIGCHLD: exits arrive through the pidfds
-    }
+void Primary::OnSignal(int signal_number) noexcept {
+  const std::string name = SignalName(signal_number);
+  switch (signal_number) {
+    case SIGTERM:
+    case SIGINT:
+      if (stopping()) {
+        ForceShutdown(absl::StrCat("second ", name));
+      } else {
+        BeginShutdown(name);
+      }
+      break;
+    case SIGQUIT: ForceShutdown(name); break;
+    case SIGTTIN: CarryFleet(fleet_.ScaleUp()); break;
+    case SIGTTOU: CarryFleet(fleet_.ScaleDown()); break;
+    case SIGUSR2:
+    case SIGHUP: CarryFleet(fleet_.RolloutRequested(name)); break;
+    default: break;  // SIGCHLD: exits arrive through the pidfds
   }
-  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
   MaybeFinish();
 }
 
 void Primary::BeginShutdown(std::string_view why) noexcept {
-  std::fprintf(stderr, "Primary %d: %.*s, stopping %d workers\n", ::getpid(),
-               static_cast<int>(why.size()), why.data(), LiveWorkers());
+  LogStopping(::getpid(), why, LiveWorkers());
   CarryFleet(fleet_.Shutdown());  // respawn and stagger timers cancelled
   ring_->Cancel(*watchdog_op_);
   ring_->Cancel(*metrics_op_);
@@ -270,8 +277,7 @@ void Primary::BeginShutdown(std::string_view why) noexcept {
 void Primary::ForceShutdown(std::string_view why) noexcept {
   if (!stopping()) BeginShutdown(why);
   forced_ = true;
-  std::fprintf(stderr, "Primary %d: %.*s, killing workers\n", ::getpid(),
-               static_cast<int>(why.size()), why.data());
+  LogKillingWorkers(::getpid(), why);
   for (auto& w : workers_) w->Signal(SIGKILL);
 }
 
@@ -287,7 +293,7 @@ void Primary::MaybeFinish() noexcept {
     if (slot->respawn_timer.in_flight()) return;
   }
   if (stagger_op_->in_flight() || watchdog_op_->in_flight() || metrics_op_->in_flight()) return;
-  if (signal_op_->in_flight()) return ring_->Cancel(*signal_op_);
+  if (signals_->in_flight()) return signals_->Stop();
   if (trace_ && !trace_->idle()) return;
   ring_->Stop();
 }

@@ -3,8 +3,9 @@
 // transition is traced.
 //
 //   Primary primary(argv, options, on_transition);
-//   return primary.Run();   // 0 after a graceful stop, 1 after a forced one, 78 on set-up
-//                           // failure, 69 when every worker slot is parked
+//   return primary.Run();   // kExitOk after a graceful stop, kExitForced after a forced one,
+//                           // kExitSetupFailed, kExitLoopFailed, kExitAllSlotsParked
+//                           // (core/exit_codes.h)
 //
 // Pending events are handled in one order within a loop turn: the kernel delivers completions,
 // and a worker's exit (reap) is acted on before any decision that depends on who is alive.
@@ -12,8 +13,6 @@
 // (fsm/fleet.h: restart after a crash, rolling restart, scaling) decides; primary_watchdog.cc
 // judges silent workers.
 #pragma once
-
-#include <sys/signalfd.h>
 
 #include <memory>
 #include <optional>
@@ -24,9 +23,11 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "core/exit_codes.h"
 #include "core/invoked_executable.h"
 #include "core/ops.h"
 #include "core/ring.h"
+#include "core/signal_reader.h"
 #include "core/unique_fd.h"
 #include "fsm/fleet.h"
 #include "ipc/bus_route.h"
@@ -36,14 +37,6 @@
 #include "tools/ringleader/worker_process.h"
 
 namespace ringleader {
-
-// Exit status of the primary when set-up fails (EX_CONFIG).
-inline constexpr int kExitSetupFailed = 78;
-// Exit status when io_uring_enter itself failed mid-run (EX_SOFTWARE); workers were killed.
-inline constexpr int kExitLoopFailed = 70;
-// Exit status when every slot is parked (EX_UNAVAILABLE): rather than keep a listener that
-// accepts connections nobody will serve, the primary stops and says why.
-inline constexpr int kExitAllSlotsParked = 69;
 
 class Primary final : private PrimaryBus {
  public:
@@ -81,13 +74,18 @@ class Primary final : private PrimaryBus {
 
   // primary.cc: loop, lifecycle, signals, stop.
   absl::Status SetUp();
+  // Forks a worker for `slot` and starts watching it; an error when no process could be made
+  // (the executable is gone, fork or socketpair failed: EAGAIN, EMFILE).
+  absl::StatusOr<WorkerProcess*> SpawnWorker(int slot, uint32_t generation,
+                                             std::string_view cause) noexcept;
+  // SpawnWorker with the error logged; nullptr on failure (the fleet then arms a retry).
   WorkerProcess* Spawn(int slot, uint32_t generation, std::string_view cause) noexcept;
   void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
   void Carry(WorkerProcess& worker, Action action) noexcept;
   void Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
              WorkerEvent event, std::string_view cause) noexcept;
   void OnReleased(WorkerProcess& worker) noexcept;
-  void OnSignal(int res) noexcept;
+  void OnSignal(int signal_number) noexcept;
   void ArmWatchdog(absl::Time now) noexcept;
   void OnWatchdogTick(int res) noexcept;
   void BeginShutdown(std::string_view why) noexcept;
@@ -133,9 +131,7 @@ class Primary final : private PrimaryBus {
   std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;
   std::unique_ptr<Ring> ring_;
   UniqueFd listener_;
-  UniqueFd signal_fd_;
-  signalfd_siginfo siginfo_{};
-  std::unique_ptr<ReadOp> signal_op_;
+  std::unique_ptr<SignalReader> signals_;
   std::unique_ptr<TimeoutOp> watchdog_op_;
   absl::Time watchdog_due_;  // monotonic: when the armed tick should run
   std::unique_ptr<TimeoutOp> stagger_op_;
@@ -152,7 +148,7 @@ class Primary final : private PrimaryBus {
   std::vector<std::unique_ptr<WorkerProcess>> workers_;  // every worker not yet released
   std::unordered_map<const WorkerProcess*, WorkerLife> lives_;  // one per entry of workers_
   bool forced_ = false;
-  int failure_exit_ = 0;  // non-zero: Run() returns it (the primary gave up)
+  int failure_exit_ = kExitOk;  // otherwise Run() returns it (the primary gave up)
 };
 
 }  // namespace ringleader

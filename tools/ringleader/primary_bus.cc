@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "core/absl_bridge.h"
+#include "ipc/bus_protocol.h"
 #include "tools/ringleader/primary.h"
 
 namespace ringleader {
@@ -34,24 +36,24 @@ int Primary::ForEachLiveWorker(const WorkerProcess* except,
 
 void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
                            std::string_view raw) noexcept {
-  const BusRoute route = RouteMessage(message, worker.slot());
   BusCounters& counters = worker.counters();
+  if (const absl::Status allowed = CheckRoute(message, worker.slot()); !allowed.ok()) {
+    return worker.CountBad(counters.spoofed, Std(allowed.message()));
+  }
   // Receivers trust "from": whatever the worker wrote there, it names the worker.
   std::optional<std::string> stamped;
-  if (route.kind == BusRoute::kSlot || route.kind == BusRoute::kAllOthers) {
-    stamped = RestampSender(message, worker.slot());
-  }
+  if (message.to != Destination::kPrimary) stamped = RestampSender(message, worker.slot());
   const std::string_view payload = stamped ? std::string_view(*stamped) : raw;
-  switch (route.kind) {
-    case BusRoute::kDrop: return worker.CountBad(counters.spoofed, route.reason);
-    case BusRoute::kSlot:
-      if (SendToWorker(route.slot, payload)) {
+  switch (message.to) {
+    case Destination::kPrimary: break;
+    case Destination::kSlot:
+      if (SendToWorker(message.to_slot, payload)) {
         ++bus_totals_.routed;
       } else {
         worker.CountBad(counters.undeliverable, "message for a slot that cannot take it");
       }
       return;
-    case BusRoute::kAllOthers:
+    case Destination::kAllOthers:
       ForEachLiveWorker(&worker, [&](WorkerProcess& target) {
         if (target.Send(payload)) {
           ++bus_totals_.routed;
@@ -61,10 +63,19 @@ void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
         return false;
       });
       return;
-    case BusRoute::kPrimary: break;
   }
-  if (message.type == "METRIC") return metrics_.Update(worker.slot(), worker.pid(), message.body);
-  if (message.type == kConfigUpdateType) return UpdateConfig(worker, message);
+  if (const std::optional<BuiltinType> type = ParseBuiltinType(message.type)) {
+    switch (*type) {
+      case BuiltinType::kMetric: return metrics_.Update(worker.slot(), worker.pid(), message.body);
+      case BuiltinType::kConfigUpdate: return UpdateConfig(worker, message);
+      // Lifecycle messages for the primary are WorkerProcess's (they never reach here); the
+      // primary's own types sent back to it are left to the program's handlers, as any other.
+      case BuiltinType::kOnline:
+      case BuiltinType::kListening:
+      case BuiltinType::kHeartbeat:
+      case BuiltinType::kClusterMetrics: break;
+    }
+  }
   bool handled = false;
   for (auto& [type, handler] : primary_handlers_) {
     if (type == message.type) {
@@ -76,11 +87,11 @@ void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
 }
 
 void Primary::UpdateConfig(WorkerProcess& worker, const Envelope& message) noexcept {
-  simdjson::dom::object config;
-  if (message.body["config"].get(config) != simdjson::SUCCESS) {
-    return worker.CountBad(worker.counters().bad_json, "CONFIG_UPDATE without a \"config\" object");
+  absl::StatusOr<ConfigUpdate> update = ReadConfigUpdate(message);
+  if (!update.ok()) {
+    return worker.CountBad(worker.counters().bad_json, Std(update.status().message()));
   }
-  config_json_ = simdjson::minify(config);
+  config_json_ = std::move(update->config);
   ++config_version_;
   worker.LogSparingly(worker.counters().config_updates,
                       absl::StrCat("config version ", config_version_, ": broadcasting to ",
@@ -89,10 +100,7 @@ void Primary::UpdateConfig(WorkerProcess& worker, const Envelope& message) noexc
 }
 
 std::string Primary::ConfigMessage() const {
-  return MessageBuilder(kConfigUpdateType)
-      .AddRaw("config", config_json_)
-      .Add("version", config_version_)
-      .Build();
+  return ConfigUpdateMessage(config_json_, config_version_);
 }
 
 void Primary::OnWorkerOnline(WorkerProcess& worker) noexcept {

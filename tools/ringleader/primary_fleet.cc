@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "fsm/worker_exit.h"
+#include "tools/ringleader/log_lines.h"
 #include "tools/ringleader/primary.h"
 
 namespace ringleader {
@@ -42,8 +43,7 @@ WorkerProcess* Primary::IncomingWorker(int slot) const noexcept {
 void Primary::CarryFleet(const FleetStep& step) noexcept {
   // The primary sends only what happened to workers the fleet tracks: a refusal is our bug.
   if (!step.legal) {
-    std::fprintf(stderr, "ringleader: the fleet refused an input (%llu so far)\n",
-                 static_cast<unsigned long long>(fleet_.refused()));
+    LogError(absl::StrCat("the fleet refused an input (", fleet_.refused(), " so far)"));
   }
   // The fleet may have grown (scale up): each slot has its own respawn timer.
   while (static_cast<int>(slots_.size()) < fleet_.size()) {
@@ -57,31 +57,14 @@ void Primary::CarryFleetAction(const FleetAction& a) noexcept {
     case FleetActionKind::kSlot: return CarrySlot(*slots_[static_cast<size_t>(a.slot)], a.slot_action);
     case FleetActionKind::kArmStagger: return stagger_op_->Arm(*ring_, options_.rollout_stagger);
     case FleetActionKind::kCancelStagger: return ring_->Cancel(*stagger_op_);
-    case FleetActionKind::kReportRolloutStarted:
-      std::fprintf(stderr, "Rolling restart (%s): replacing workers one slot at a time\n",
-                   a.why.c_str());
-      return;
-    case FleetActionKind::kReportRolloutCoalesced:
-      std::fprintf(stderr, "Rolling restart (%s) requested while one runs: one more will follow\n",
-                   a.why.c_str());
-      return;
-    case FleetActionKind::kReportRolloutComplete:
-      std::fprintf(stderr, "Rolling restart complete\n");
-      return;
-    case FleetActionKind::kReportScaleUp:
-      std::fprintf(stderr, "Primary %d: scaling up (slot %d)\n", ::getpid(), a.slot);
-      return;
-    case FleetActionKind::kReportScaleDown:
-      std::fprintf(stderr, "Primary %d: scaling down (slot %d)\n", ::getpid(), a.slot);
-      return;
-    case FleetActionKind::kReportNotBelowOne:
-      std::fprintf(stderr, "ringleader: not scaling below one worker\n");
-      return;
+    case FleetActionKind::kReportRolloutStarted: return LogRolloutStarted(a.why);
+    case FleetActionKind::kReportRolloutCoalesced: return LogRolloutQueued(a.why);
+    case FleetActionKind::kReportRolloutComplete: return LogRolloutComplete();
+    case FleetActionKind::kReportScaleUp: return LogScalingUp(::getpid(), a.slot);
+    case FleetActionKind::kReportScaleDown: return LogScalingDown(::getpid(), a.slot);
+    case FleetActionKind::kReportNotBelowOne: return LogNotScalingBelowOne();
     case FleetActionKind::kAllSlotsParked:
-      std::fprintf(stderr,
-                   "ringleader: all %d worker slots are parked: no worker can serve, exiting "
-                   "(status %d) rather than accept connections\n",
-                   a.count, kExitAllSlotsParked);
+      LogAllSlotsParked(a.count);
       failure_exit_ = kExitAllSlotsParked;
       return BeginShutdown("all worker slots parked");
   }
@@ -105,34 +88,13 @@ void Primary::CarrySlot(Slot& slot, const SlotAction& a) noexcept {
     case SlotActionKind::kCancelRespawn:
       slot.respawn_rearm.reset();
       return ring_->Cancel(slot.respawn_timer);
-    case SlotActionKind::kReportExited:
-      std::fprintf(stderr, "Worker %d exited (%s)\n", a.pid, a.status.c_str());
-      return;
-    case SlotActionKind::kReportRestart:
-      // A worker that drained and exited 0 (e.g. replaced for a broken channel) did not die.
-      std::fprintf(stderr, "Worker %d %s (%s). Restarting...\n", a.pid,
-                   a.status == "code 0" ? "exited" : "died", a.status.c_str());
-      return;
-    case SlotActionKind::kReportBackoff:
-      std::fprintf(stderr, "Worker %d died (%s). Restarting in %lld ms...\n", a.pid,
-                   a.status.c_str(), static_cast<long long>(absl::ToInt64Milliseconds(a.delay)));
-      return;
-    case SlotActionKind::kReportParked:
-      std::fprintf(stderr, "Worker %d died (%s). Slot %d parked; not restarting.\n", a.pid,
-                   a.status.c_str(), slot.index);
-      return;
+    case SlotActionKind::kReportExited: return LogWorkerExited(a.pid, a.status);
+    case SlotActionKind::kReportRestart: return LogWorkerRestarting(a.pid, a.status);
+    case SlotActionKind::kReportBackoff: return LogWorkerRestartingIn(a.pid, a.status, a.delay);
+    case SlotActionKind::kReportParked: return LogWorkerParked(a.pid, a.status, slot.index);
     case SlotActionKind::kRolloutSlotFailed:
-      std::fprintf(stderr,
-                   "Rolling restart stopped: new worker %d for slot %d died (%s) before "
-                   "listening; the old workers stay in service\n",
-                   a.pid, slot.index, a.status.c_str());
-      return;
-    case SlotActionKind::kRolloutSpawnFailed:
-      std::fprintf(stderr,
-                   "Rolling restart stopped: cannot start a worker for slot %d; the old workers "
-                   "stay in service\n",
-                   slot.index);
-      return;
+      return LogRolloutNewWorkerDied(a.pid, slot.index, a.status);
+    case SlotActionKind::kRolloutSpawnFailed: return LogRolloutCannotStart(slot.index);
     case SlotActionKind::kRolloutSlotDone:
     case SlotActionKind::kRolloutSlotSkipped:
     case SlotActionKind::kSlotParked:

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/clock.h"
+#include "tools/ringleader/log_lines.h"
 #include "tools/ringleader/primary.h"
 
 namespace ringleader {
@@ -40,9 +41,7 @@ void Primary::OnWatchdogTick(int res) noexcept {
   if (late > WatchdogLateness(options_.watchdog_timeout)) {
     // Our own stall is no evidence against the workers. Judge nobody now: the completions
     // queued meanwhile (their heartbeats) run before the next tick, which counts from here.
-    std::fprintf(stderr, "Primary %d: watchdog ran %lld ms late (was the primary stopped?); "
-                 "heartbeat clocks restarted\n", ::getpid(),
-                 static_cast<long long>(absl::ToInt64Milliseconds(late)));
+    LogWatchdogLate(::getpid(), late);
     for (auto& w : workers_) w->RestartHeartbeatClock(now);
     return;
   }
@@ -51,8 +50,7 @@ void Primary::OnWatchdogTick(int res) noexcept {
     const absl::Duration silent = now - w->last_heartbeat();
     if (silent > options_.watchdog_timeout) {
       LifeOf(*w).watch = WorkerLife::Watch::kFired;
-      std::fprintf(stderr, "Worker %d is hung (no heartbeat for %lld ms): killing it\n", w->pid(),
-                   static_cast<long long>(absl::ToInt64Milliseconds(silent)));
+      LogWorkerHung(w->pid(), silent);
       Deliver(*w, WorkerEvent::kWatchdogTimeout,
               absl::StrCat("no heartbeat for ", absl::ToInt64Milliseconds(silent), " ms"));
     }

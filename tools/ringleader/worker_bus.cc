@@ -27,8 +27,8 @@ bool WorkerBus::Broadcast(MessageBuilder message) {
   return SendRaw(std::move(message.ToAll().From(slot_)).Build());
 }
 
-void WorkerBus::Subscribe(std::string type, Handler handler) {
-  handlers_.emplace_back(std::move(type), std::move(handler));
+void WorkerBus::Subscribe(std::string_view type, Handler handler) {
+  handlers_.emplace_back(std::string(type), std::move(handler));
 }
 
 void WorkerBus::Dispatch(std::string_view payload) {

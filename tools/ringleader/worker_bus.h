@@ -2,8 +2,8 @@
 // typed. Messages go to the primary, to one worker by slot, or to every other worker; the
 // primary routes them. Handlers subscribe by "type".
 //
-//   bus.Subscribe("CONFIG_UPDATE", [](const Envelope& m, std::string_view raw) { ... });
-//   bus.SendToPrimary(MessageBuilder("METRIC").Add("requests", n));
+//   bus.Subscribe(kConfigUpdateType, [](const Envelope& m, std::string_view raw) { ... });
+//   bus.SendToPrimary(MetricMessage({.requests = n}));          // ipc/bus_protocol.h
 //   bus.SendToWorker(2, MessageBuilder("NOTE").AddString("text", "hi"));   // "from" is added
 //   bus.Broadcast(MessageBuilder("CACHE_INVALIDATE").AddString("key", "user:7"));
 #pragma once
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "ipc/bus_protocol.h"  // the built-in types, for Subscribe and Send*
 #include "ipc/channel.h"
 #include "ipc/message.h"
 
@@ -38,7 +39,7 @@ class WorkerBus {
   bool Broadcast(MessageBuilder message);  // every other worker
   bool SendRaw(std::string_view payload);  // an already framed-ready JSON object
 
-  void Subscribe(std::string type, Handler handler);
+  void Subscribe(std::string_view type, Handler handler);
   // Called by the runtime for every message from the primary.
   void Dispatch(std::string_view payload);
 

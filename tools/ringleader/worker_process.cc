@@ -3,6 +3,7 @@
 
 #include "core/absl_bridge.h"
 #include "fsm/cause.h"
+#include "tools/ringleader/log_lines.h"
 
 #include <poll.h>
 
@@ -34,8 +35,7 @@ void WorkerProcess::OnChannelClosed(const absl::Status& why) noexcept {
   phase_ = released ? Phase::kReleasingClosed : Phase::kChannelClosed;
   // Corrupt framing: the stream is unusable, so the worker is replaced.
   if (absl::IsDataLoss(why) && !released) {
-    std::fprintf(stderr, "ringleader: worker %d (slot %d): %s; replacing it\n", pid(), slot_,
-                 std::string(why.message()).c_str());
+    LogChannelCorrupt(pid(), slot_, Std(why.message()));
     hooks_.on_event(*this, WorkerEvent::kDrainRequested,
                     FormatDrainCause({.kind = DrainKind::kChannelCorrupt}));
   }
@@ -68,13 +68,17 @@ void WorkerProcess::OnTimer(int res, bool& armed, WorkerEvent event) noexcept {
 
 void WorkerProcess::Signal(int signal_number) noexcept {
   if (releasing()) return;
-  SignalProcess(child_.pidfd.get(), signal_number);
+  // -ESRCH: it already exited and its exit is on its way through the pidfd; anything else is
+  // worth a line (the drain or kill it was for will not happen).
+  if (const int res = SignalProcess(child_.pidfd.get(), signal_number); res < 0 && res != -ESRCH) {
+    LogSignalFailed(pid(), signal_number, res);
+  }
 }
 
 void WorkerProcess::OnExitReadable(int res) noexcept {
   if (res < 0 && res != -EINTR) {
     // Polling a pidfd does not fail in practice; if it does, fall back to reaping now.
-    std::fprintf(stderr, "ringleader: pidfd poll for worker %d failed (%d)\n", pid(), res);
+    LogPidfdPollFailed(pid(), res);
   }
   auto status = Reap(child_.pidfd.get());
   if (!status.ok()) {
@@ -106,9 +110,7 @@ void WorkerProcess::CountBad(uint64_t& counter, std::string_view what) noexcept 
 
 void WorkerProcess::Log(uint64_t& counter, std::string_view what, const char* note) noexcept {
   if (!IsPowerOfTen(++counter)) return;
-  std::fprintf(stderr, "ringleader: worker %d (slot %d): %.*s (%s%llu so far)\n", pid(), slot_,
-               static_cast<int>(what.size()), what.data(), note,
-               static_cast<unsigned long long>(counter));
+  LogWorkerBusCount(pid(), slot_, what, note, counter);
 }
 
 void WorkerProcess::OnMessage(std::string_view payload) noexcept {

@@ -5,14 +5,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <fstream>
 
 #include "core/clock.h"
 #include "core/signals.h"
 #include "core/status.h"
 #include "fsm/worker_exit.h"
-#include "ipc/message.h"
+#include "ipc/bus_protocol.h"
+#include "tools/ringleader/log_lines.h"
 
 namespace ringleader {
 namespace {
@@ -38,7 +38,13 @@ absl::Status WorkerRuntime::SetUp() {
   RL_RETURN_IF_ERROR(DebugSetUpFailure());
   // Terminal signals reach the whole process group; only the primary acts on them.
   IgnoreSignals({SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU, SIGPIPE});
-  RL_ASSIGN_OR_RETURN(signal_fd_, OpenSignalFd({SIGTERM}));
+  RL_ASSIGN_OR_RETURN(
+      signals_, SignalReader::Open(
+                    {SIGTERM}, [this](const signalfd_siginfo& info) noexcept { OnSignal(info); },
+                    [this](int res) noexcept {
+                      if (res < 0) LogError(ErrnoStatus(res, "reading signals"));
+                      MaybeStop();
+                    }));
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, options_.http));
   channel_ = std::make_unique<Channel>(
@@ -55,7 +61,6 @@ absl::Status WorkerRuntime::SetUp() {
                              Drain("primary channel closed");
                              MaybeStop();
                            }});
-  signal_op_ = std::make_unique<ReadOp>([this](int res, uint32_t) noexcept { OnSignal(res); });
   bus_.Attach(channel_.get());
   metrics_op_ =
       std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnMetricsTick(res); });
@@ -68,7 +73,7 @@ absl::Status WorkerRuntime::SetUp() {
   }
   deadline_op_ = std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept {
     if (res == -ETIME) {
-      std::fprintf(stderr, "Worker %d: drain bound reached, exiting\n", env_.info.pid);
+      LogWorkerDrainBound(env_.info.pid);
       drained_ = true;
       ring_->Stop();
     }
@@ -92,54 +97,50 @@ absl::Status WorkerRuntime::DebugSetUpFailure() const {
 
 int WorkerRuntime::Run() {
   env_.info.pid = ::getpid();
-  if (::getppid() != env_.primary_pid) return 0;  // the primary died before we got here
+  if (::getppid() != env_.primary_pid) return kExitOk;  // the primary died before we got here
   if (options_.debug_endpoints && options_.debug_fail_generation != 0 &&
       env_.info.generation >= options_.debug_fail_generation) {
-    std::fprintf(stderr, "Worker %d: --debug_fail_generation=%u, exiting at start\n",
-                 env_.info.pid, options_.debug_fail_generation);
-    return 1;
+    LogWorkerFailGeneration(env_.info.pid, options_.debug_fail_generation);
+    return kExitWorkerFailed;
   }
   if (absl::Status s = SetUp(); !s.ok()) {
     // Exit codes are protocol: only a configuration error parks the slot (fsm/worker_exit.h).
     const int code = SetupFailureExitCode(s);
-    std::fprintf(stderr, "Worker %d cannot start: %s (%s)\n", env_.info.pid,
-                 std::string(s.message()).c_str(),
-                 code == kExitFatal ? "configuration error, not restarted" : "will be retried");
+    LogWorkerCannotStart(env_.info.pid, s, code == kExitFatal);
     return code;
   }
   channel_->Start();
   // Lifecycle and heartbeats take the control lane: user traffic can never drop or delay them.
-  channel_->Send(MakeMessage("online"), Lane::kControl);
-  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
+  channel_->Send(LifecycleMessage(BuiltinType::kOnline), Lane::kControl);
+  signals_->Start(*ring_);
   server_->Start();
   const bool never_listening = options_.debug_endpoints && options_.debug_start_failure ==
                                                               DebugStartFailure::kNeverListening;
-  if (!never_listening) channel_->Send(MakeMessage("listening"), Lane::kControl);
+  if (!never_listening) {
+    channel_->Send(LifecycleMessage(BuiltinType::kListening), Lane::kControl);
+  }
   if (heartbeat_interval_ > absl::ZeroDuration()) heartbeat_op_->Arm(*ring_, heartbeat_interval_);
   if (options_.metrics_interval > absl::ZeroDuration()) {
     metrics_due_ = MonotonicNow() + options_.metrics_interval;
     metrics_op_->Arm(*ring_, options_.metrics_interval);
   }
   if (absl::Status s = ring_->Run(); !s.ok()) {
-    std::fprintf(stderr, "Worker %d: event loop failed: %s\n", env_.info.pid,
-                 std::string(s.message()).c_str());
-    return 1;
+    LogWorkerLoopFailed(env_.info.pid, s);
+    return kExitWorkerFailed;
   }
-  return 0;
+  return kExitOk;
 }
 
-void WorkerRuntime::OnSignal(int res) noexcept {
-  if (res == -ECANCELED || drained_) return MaybeStop();
-  if (res == static_cast<int>(sizeof siginfo_) && siginfo_.ssi_signo == SIGTERM) {
+void WorkerRuntime::OnSignal(const signalfd_siginfo& info) noexcept {
+  if (info.ssi_signo == SIGTERM) {
     Drain(::getppid() == env_.primary_pid ? "SIGTERM" : "SIGTERM (primary died)");
   }
-  signal_op_->Arm(*ring_, signal_fd_.get(), &siginfo_, sizeof siginfo_);
 }
 
 void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
   if (res != -ETIME || drained_) return MaybeStop();
   // Sent from the loop itself: a hung loop stops beating, which is what the watchdog detects.
-  channel_->Send(MakeMessage("heartbeat"), Lane::kControl);
+  channel_->Send(LifecycleMessage(BuiltinType::kHeartbeat), Lane::kControl);
   heartbeat_op_->Arm(*ring_, heartbeat_interval_);
 }
 
@@ -149,11 +150,10 @@ void WorkerRuntime::OnMetricsTick(int res) noexcept {
   const absl::Time now = MonotonicNow();
   const int64_t lag_us = std::max<int64_t>(0, absl::ToInt64Microseconds(now - metrics_due_));
   const HttpServerStats& stats = server_->stats();
-  bus_.SendToPrimary(MessageBuilder("METRIC")
-                         .Add("requests", static_cast<int64_t>(stats.requests))
-                         .Add("connections", stats.open_connections)
-                         .Add("rss_bytes", ResidentBytes())
-                         .Add("loop_lag_us", lag_us));
+  bus_.SendToPrimary(MetricMessage({.requests = static_cast<int64_t>(stats.requests),
+                                    .connections = stats.open_connections,
+                                    .rss_bytes = ResidentBytes(),
+                                    .loop_lag_us = lag_us}));
   metrics_due_ = now + options_.metrics_interval;
   metrics_op_->Arm(*ring_, options_.metrics_interval);
 }
@@ -172,7 +172,7 @@ void WorkerRuntime::Drain(std::string_view why) noexcept {
 void WorkerRuntime::OnDrained() noexcept {
   drained_ = true;
   channel_->Close();
-  ring_->Cancel(*signal_op_);
+  signals_->Stop();
   ring_->Cancel(*deadline_op_);
   ring_->Cancel(*heartbeat_op_);
   ring_->Cancel(*metrics_op_);
@@ -180,7 +180,7 @@ void WorkerRuntime::OnDrained() noexcept {
 }
 
 void WorkerRuntime::MaybeStop() noexcept {
-  if (!drained_ || !channel_done_ || signal_op_->in_flight() || deadline_op_->in_flight() ||
+  if (!drained_ || !channel_done_ || signals_->in_flight() || deadline_op_->in_flight() ||
       heartbeat_op_->in_flight() || metrics_op_->in_flight()) {
     return;
   }

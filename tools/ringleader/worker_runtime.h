@@ -3,17 +3,17 @@
 // SIGTERM (from the primary, or PR_SET_PDEATHSIG when the primary dies).
 //
 //   WorkerRuntime worker(env, options, router);
-//   return worker.Run();   // 0 after a drain; when it cannot start, kExitFatal for a
-//                          // configuration error, kExitRetryable for a shortage (ENOMEM...)
+//   return worker.Run();   // kExitOk after a drain; when it cannot start, kExitFatal for a
+//                          // configuration error, kExitRetryable for a shortage (ENOMEM...);
+//                          // kExitWorkerFailed when the loop fails (core/exit_codes.h)
 #pragma once
-
-#include <sys/signalfd.h>
 
 #include <memory>
 
 #include "absl/status/status.h"
 #include "core/ops.h"
 #include "core/ring.h"
+#include "core/signal_reader.h"
 #include "ipc/channel.h"
 #include "net/http_server.h"
 #include "net/router.h"
@@ -39,7 +39,7 @@ class WorkerRuntime {
  private:
   absl::Status SetUp();
   absl::Status DebugSetUpFailure() const;
-  void OnSignal(int res) noexcept;
+  void OnSignal(const signalfd_siginfo& info) noexcept;
   void Drain(std::string_view why) noexcept;
   void OnDrained() noexcept;
   void MaybeStop() noexcept;
@@ -52,9 +52,7 @@ class WorkerRuntime {
   WorkerBus& bus_;
   std::unique_ptr<Ring> ring_;
   UniqueFd listener_;
-  UniqueFd signal_fd_;
-  signalfd_siginfo siginfo_{};
-  std::unique_ptr<ReadOp> signal_op_;
+  std::unique_ptr<SignalReader> signals_;
   std::unique_ptr<TimeoutOp> deadline_op_;
   std::unique_ptr<TimeoutOp> heartbeat_op_;
   absl::Duration heartbeat_interval_ = absl::ZeroDuration();
