@@ -9,8 +9,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/clock.h"
-#include "tools/ringleader/cluster.h"
-#include "tools/ringleader/worker_bus.h"
+#include "cluster/cluster.h"
+#include "ipc/worker_bus.h"
 
 ABSL_FLAG(int, workers, 2, "Workers echoing through the primary");
 ABSL_FLAG(int, in_flight, 64, "Echo messages each worker keeps in flight");

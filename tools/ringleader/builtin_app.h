@@ -10,7 +10,7 @@
 #include <cstddef>
 
 #include "net/router.h"
-#include "tools/ringleader/cluster.h"
+#include "cluster/cluster.h"
 
 namespace ringleader {
 

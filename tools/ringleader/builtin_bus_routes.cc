@@ -16,7 +16,7 @@
 #include "core/json_escape.h"
 #include "ipc/bus_protocol.h"
 #include "tools/ringleader/builtin_app.h"
-#include "tools/ringleader/worker_bus.h"
+#include "ipc/worker_bus.h"
 
 namespace ringleader {
 namespace {

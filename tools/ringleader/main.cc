@@ -11,8 +11,8 @@
 #include "absl/strings/numbers.h"
 #include "core/exit_codes.h"
 #include "tools/ringleader/builtin_app.h"
-#include "tools/ringleader/cluster.h"
-#include "tools/ringleader/log_lines.h"
+#include "cluster/cluster.h"
+#include "cluster/log_lines.h"
 
 ABSL_FLAG(std::string, workers, "max", "Number of workers, or \"max\" for one per online CPU");
 ABSL_FLAG(uint16_t, port, 3000, "TCP port to listen on (0: any free port)");

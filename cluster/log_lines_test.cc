@@ -1,6 +1,6 @@
-// Unit tests for tools/ringleader/log_lines.h: the exact text of each line, since tests, the
+// Unit tests for cluster/log_lines.h: the exact text of each line, since tests, the
 // README and operators' greps depend on it. One whole line per call.
-#include "tools/ringleader/log_lines.h"
+#include "cluster/log_lines.h"
 
 #include <gtest/gtest.h>
 

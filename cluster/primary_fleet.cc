@@ -6,8 +6,8 @@
 
 #include "core/clock.h"
 #include "fsm/worker_exit.h"
-#include "tools/ringleader/log_lines.h"
-#include "tools/ringleader/primary.h"
+#include "cluster/log_lines.h"
+#include "cluster/primary.h"
 
 namespace ringleader {
 WorkerExit Primary::ExitOf(const WorkerProcess& worker) noexcept {

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/absl_bridge.h"
 #include "ipc/bus_protocol.h"
-#include "tools/ringleader/primary.h"
+#include "cluster/primary.h"
 
 namespace ringleader {
 

@@ -1,5 +1,5 @@
 // The primary's loop and the lifecycle: spawn, deliver events, carry actions, trace, stop.
-#include "tools/ringleader/primary.h"
+#include "cluster/primary.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,8 +15,8 @@
 #include "core/signals.h"
 #include "core/status.h"
 #include "net/listener.h"
-#include "tools/ringleader/log_lines.h"
-#include "tools/ringleader/worker_env.h"
+#include "cluster/log_lines.h"
+#include "ipc/worker_env.h"
 
 namespace ringleader {
 namespace {

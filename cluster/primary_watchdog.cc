@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/clock.h"
-#include "tools/ringleader/log_lines.h"
-#include "tools/ringleader/primary.h"
+#include "cluster/log_lines.h"
+#include "cluster/primary.h"
 
 namespace ringleader {
 namespace {

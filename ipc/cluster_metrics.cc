@@ -1,5 +1,5 @@
 // Aggregation of worker metrics: the latest report of each worker, by pid.
-#include "tools/ringleader/cluster_metrics.h"
+#include "ipc/cluster_metrics.h"
 
 namespace ringleader {
 

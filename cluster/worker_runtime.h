@@ -17,9 +17,9 @@
 #include "ipc/channel.h"
 #include "net/http_server.h"
 #include "net/router.h"
-#include "tools/ringleader/cluster.h"
-#include "tools/ringleader/worker_bus.h"
-#include "tools/ringleader/worker_env.h"
+#include "cluster/cluster.h"
+#include "ipc/worker_bus.h"
+#include "ipc/worker_env.h"
 
 namespace ringleader {
 

@@ -1,5 +1,5 @@
 // Ring-driven append-only writer for the lifecycle trace.
-#include "tools/ringleader/trace_writer.h"
+#include "core/trace_writer.h"
 
 #include <fcntl.h>
 

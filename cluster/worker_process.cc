@@ -1,9 +1,9 @@
 // WorkerProcess: pidfd exit watch, channel messages and timers turned into lifecycle events.
-#include "tools/ringleader/worker_process.h"
+#include "cluster/worker_process.h"
 
 #include "core/absl_bridge.h"
 #include "fsm/cause.h"
-#include "tools/ringleader/log_lines.h"
+#include "cluster/log_lines.h"
 
 #include <poll.h>
 

@@ -31,10 +31,10 @@
 #include "core/unique_fd.h"
 #include "fsm/fleet.h"
 #include "ipc/bus_route.h"
-#include "tools/ringleader/cluster_metrics.h"
-#include "tools/ringleader/cluster.h"
-#include "tools/ringleader/trace_writer.h"
-#include "tools/ringleader/worker_process.h"
+#include "ipc/cluster_metrics.h"
+#include "cluster/cluster.h"
+#include "core/trace_writer.h"
+#include "cluster/worker_process.h"
 
 namespace ringleader {
 

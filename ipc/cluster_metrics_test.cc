@@ -1,6 +1,6 @@
-// Unit tests for tools/ringleader/cluster_metrics.h: aggregation, forgetting, and that numbers a
+// Unit tests for ipc/cluster_metrics.h: aggregation, forgetting, and that numbers a
 // worker reports cannot overflow the primary's totals.
-#include "tools/ringleader/cluster_metrics.h"
+#include "ipc/cluster_metrics.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // The worker's loop: HTTP server, channel to the primary, SIGTERM drain, orphan detection.
-#include "tools/ringleader/worker_runtime.h"
+#include "cluster/worker_runtime.h"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 #include "core/status.h"
 #include "fsm/worker_exit.h"
 #include "ipc/bus_protocol.h"
-#include "tools/ringleader/log_lines.h"
+#include "cluster/log_lines.h"
 
 namespace ringleader {
 namespace {

@@ -5,12 +5,22 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
+#include <cstdint>
+
 #include "absl/status/statusor.h"
-#include "tools/ringleader/cluster.h"
 
 namespace ringleader {
 
 inline constexpr char kWorkerEnvVar[] = "RINGLEADER_WORKER";
+
+// What a worker knows about itself.
+struct WorkerInfo {
+  int slot = 0;
+  uint32_t generation = 0;
+  pid_t pid = 0;
+};
 
 struct WorkerEnv {
   WorkerInfo info;

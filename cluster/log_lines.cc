@@ -1,6 +1,6 @@
 // The text of every Node-style log line. Formats are kept as they were first written: tests
 // and the README quote them.
-#include "tools/ringleader/log_lines.h"
+#include "cluster/log_lines.h"
 
 #include <cstdio>
 #include <cstring>

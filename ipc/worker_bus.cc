@@ -1,5 +1,5 @@
 // WorkerBus: envelope stamping on the way out, validation and dispatch on the way in.
-#include "tools/ringleader/worker_bus.h"
+#include "ipc/worker_bus.h"
 
 namespace ringleader {
 

@@ -23,8 +23,9 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
-#include "ipc/message.h"
 #include "absl/time/time.h"
+#include "ipc/message.h"
+#include "ipc/worker_env.h"  // WorkerInfo
 #include "fsm/restart_policy.h"
 #include "fsm/trace.h"
 #include "net/http_server.h"
@@ -64,13 +65,6 @@ struct ClusterOptions {
   absl::Duration metrics_interval = absl::Seconds(1);
   size_t ipc_max_message = 64 * 1024;
   size_t ipc_max_queue = 4 * 1024 * 1024;  // per worker, each direction
-};
-
-// What a worker knows about itself.
-struct WorkerInfo {
-  int slot = 0;
-  uint32_t generation = 0;
-  pid_t pid = 0;
 };
 
 class WorkerBus;

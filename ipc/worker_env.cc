@@ -1,5 +1,5 @@
 // Encoding and decoding of the worker's start-up environment.
-#include "tools/ringleader/worker_env.h"
+#include "ipc/worker_env.h"
 
 #include <cstdlib>
 
