@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/absl_bridge.h"
 #include "core/exit_codes.h"
 #include "core/signals.h"
 
@@ -22,10 +23,7 @@ void LogError(std::string_view what) noexcept {
   std::fprintf(stderr, "ringleader: %.*s\n", Len(what), what.data());
 }
 
-void LogError(const absl::Status& status) noexcept {
-  const std::string message(status.message());
-  LogError(message);
-}
+void LogError(const absl::Status& status) noexcept { LogError(Std(status.message())); }
 
 void LogPrimaryRunning(pid_t primary, int workers, std::string_view host, uint16_t port) noexcept {
   std::fprintf(stderr, "Primary %d is running: %d workers on %.*s:%u\n", primary, workers,

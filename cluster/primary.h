@@ -23,6 +23,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "core/exit_codes.h"
 #include "core/invoked_executable.h"
 #include "core/ops.h"

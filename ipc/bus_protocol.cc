@@ -21,9 +21,7 @@ std::string_view BuiltinTypeName(BuiltinType type) {
 }
 
 std::optional<BuiltinType> ParseBuiltinType(std::string_view type) {
-  for (BuiltinType t : {BuiltinType::kOnline, BuiltinType::kListening, BuiltinType::kHeartbeat,
-                        BuiltinType::kMetric, BuiltinType::kClusterMetrics,
-                        BuiltinType::kConfigUpdate}) {
+  for (BuiltinType t : kBuiltinTypes) {
     if (type == BuiltinTypeName(t)) return t;
   }
   return std::nullopt;

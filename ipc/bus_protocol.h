@@ -38,6 +38,10 @@ inline constexpr std::string_view kClusterMetricsType = "CLUSTER_METRICS";  // p
 inline constexpr std::string_view kConfigUpdateType = "CONFIG_UPDATE";
 
 enum class BuiltinType { kOnline, kListening, kHeartbeat, kMetric, kClusterMetrics, kConfigUpdate };
+// Every built-in type, in declaration order.
+inline constexpr BuiltinType kBuiltinTypes[] = {
+    BuiltinType::kOnline, BuiltinType::kListening,      BuiltinType::kHeartbeat,
+    BuiltinType::kMetric, BuiltinType::kClusterMetrics, BuiltinType::kConfigUpdate};
 
 // The wire name of `type` (one of the constants above).
 std::string_view BuiltinTypeName(BuiltinType type);

@@ -14,9 +14,7 @@ Envelope Parse(MessageReader& reader, std::string_view payload) {
 }
 
 TEST(BusProtocolTest, EveryBuiltinTypeNameParsesBack) {
-  for (BuiltinType t : {BuiltinType::kOnline, BuiltinType::kListening, BuiltinType::kHeartbeat,
-                        BuiltinType::kMetric, BuiltinType::kClusterMetrics,
-                        BuiltinType::kConfigUpdate}) {
+  for (BuiltinType t : kBuiltinTypes) {
     EXPECT_EQ(ParseBuiltinType(BuiltinTypeName(t)), t) << BuiltinTypeName(t);
   }
   for (std::string_view other : {"", "USER_MESSAGE", "Online", "metric", "NOTE"}) {
