@@ -3,6 +3,7 @@
 
 #include "core/absl_bridge.h"
 #include "fsm/cause.h"
+#include "ipc/bus_protocol.h"
 #include "cluster/log_lines.h"
 
 #include <poll.h>
@@ -116,19 +117,30 @@ void WorkerProcess::Log(uint64_t& counter, std::string_view what, const char* no
 void WorkerProcess::OnMessage(std::string_view payload) noexcept {
   auto envelope = reader_.Read(payload);
   if (!envelope.ok()) return CountBad(counters_.bad_json, Std(envelope.status().message()));
-  const std::string_view type = envelope->type;
-  if (envelope->to == Destination::kPrimary) {
-    if (type == "heartbeat") {
-      last_heartbeat_ = MonotonicNow();
-      return;
-    }
-    if (type == "online") {
-      last_heartbeat_ = MonotonicNow();
-      return hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
-    }
-    if (type == "listening") return hooks_.on_event(*this, WorkerEvent::kListeningMessage, "");
-  }
+  if (envelope->to == Destination::kPrimary && OnLifecycleMessage(envelope->type)) return;
   hooks_.on_message(*this, *envelope, payload);
+}
+
+bool WorkerProcess::OnLifecycleMessage(std::string_view type) noexcept {
+  const std::optional<BuiltinType> builtin = ParseBuiltinType(type);
+  if (!builtin) return false;
+  switch (*builtin) {
+    case BuiltinType::kHeartbeat:
+      last_heartbeat_ = MonotonicNow();
+      return true;
+    case BuiltinType::kOnline:
+      last_heartbeat_ = MonotonicNow();
+      hooks_.on_event(*this, WorkerEvent::kOnlineMessage, "");
+      return true;
+    case BuiltinType::kListening:
+      hooks_.on_event(*this, WorkerEvent::kListeningMessage, "");
+      return true;
+    case BuiltinType::kMetric:
+    case BuiltinType::kClusterMetrics:
+    case BuiltinType::kConfigUpdate:
+      return false;  // bus traffic: the primary's message handlers take it
+  }
+  return false;
 }
 
 void WorkerProcess::Release() noexcept {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -108,6 +109,8 @@ class WorkerProcess {
   void DisarmTimer(TimeoutOp& timer, bool& armed) noexcept;
   void OnExitReadable(int res) noexcept;
   void OnMessage(std::string_view payload) noexcept;
+  // online, listening, heartbeat: handled here (true); anything else is bus traffic.
+  bool OnLifecycleMessage(std::string_view type) noexcept;
   void OnTimer(int res, bool& armed, WorkerEvent event) noexcept;
   void Log(uint64_t& counter, std::string_view what, const char* note) noexcept;
   void MaybeReleased() noexcept;
