@@ -121,13 +121,6 @@ int Primary::Run() {
   return forced_ ? kExitForced : kExitOk;
 }
 
-WorkerProcess* Primary::Spawn(int slot, uint32_t generation, std::string_view cause) noexcept {
-  absl::StatusOr<WorkerProcess*> worker = SpawnWorker(slot, generation, cause);
-  if (worker.ok()) return *worker;
-  LogError(worker.status());
-  return nullptr;
-}
-
 absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generation,
                                                     std::string_view cause) noexcept {
   const absl::StatusOr<std::string> executable = executable_.Resolve();

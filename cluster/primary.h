@@ -79,8 +79,6 @@ class Primary final : private PrimaryBus {
   // (the executable is gone, fork or socketpair failed: EAGAIN, EMFILE).
   absl::StatusOr<WorkerProcess*> SpawnWorker(int slot, uint32_t generation,
                                              std::string_view cause) noexcept;
-  // SpawnWorker with the error logged; nullptr on failure (the fleet then arms a retry).
-  WorkerProcess* Spawn(int slot, uint32_t generation, std::string_view cause) noexcept;
   void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
   void Carry(WorkerProcess& worker, Action action) noexcept;
   void Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,

@@ -75,7 +75,9 @@ void Primary::CarrySlot(Slot& slot, const SlotAction& a) noexcept {
     case SlotActionKind::kSpawnCurrent:
     case SlotActionKind::kSpawnIncoming:
       // fork or socketpair failed (EAGAIN, EMFILE): the fleet decides what follows.
-      if (Spawn(slot.index, a.generation, FormatBirthCause(a.birth)) == nullptr) {
+      if (absl::Status s = SpawnWorker(slot.index, a.generation, FormatBirthCause(a.birth)).status();
+          !s.ok()) {
+        LogError(s);
         CarryFleet(fleet_.SpawnFailed(slot.index, a.generation));
       }
       return;
