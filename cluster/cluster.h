@@ -24,10 +24,10 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
-#include "ipc/message.h"
-#include "ipc/worker_env.h"  // WorkerInfo
 #include "fsm/restart_policy.h"
 #include "fsm/trace.h"
+#include "ipc/message.h"
+#include "ipc/worker_env.h"  // WorkerInfo
 #include "net/http_server.h"
 #include "net/listener.h"
 #include "net/router.h"

@@ -9,14 +9,14 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "cluster/log_lines.h"
 #include "core/absl_bridge.h"
 #include "core/clock.h"
 #include "core/probe.h"
 #include "core/signals.h"
 #include "core/status.h"
-#include "net/listener.h"
-#include "cluster/log_lines.h"
 #include "ipc/worker_env.h"
+#include "net/listener.h"
 
 namespace ringleader {
 namespace {

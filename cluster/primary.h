@@ -24,18 +24,18 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "cluster/cluster.h"
+#include "cluster/worker_process.h"
 #include "core/exit_codes.h"
 #include "core/invoked_executable.h"
 #include "core/ops.h"
 #include "core/ring.h"
 #include "core/signal_reader.h"
+#include "core/trace_writer.h"
 #include "core/unique_fd.h"
 #include "fsm/fleet.h"
 #include "ipc/bus_route.h"
 #include "ipc/cluster_metrics.h"
-#include "cluster/cluster.h"
-#include "core/trace_writer.h"
-#include "cluster/worker_process.h"
 
 namespace ringleader {
 

@@ -1,12 +1,10 @@
 // The primary's side of the message bus: routing worker messages (forwarded byte for byte when
 // they name their sender, else re-stamped with it), built-in types (METRIC, CONFIG_UPDATE), user
 // handlers, and the metrics broadcast. Part of Primary.
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
+#include "cluster/primary.h"
 #include "core/absl_bridge.h"
 #include "ipc/bus_protocol.h"
-#include "cluster/primary.h"
 
 namespace ringleader {
 

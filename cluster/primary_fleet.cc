@@ -2,14 +2,13 @@
 // cancel the respawn and stagger timers, and the log lines that say so. No policy here: restart
 // after a crash, rolling restart and scaling are all decided by the fleet's slot machines.
 // Part of Primary; the loop and the lifecycle are in primary.cc.
-#include <cstdio>
-
-#include "core/clock.h"
-#include "fsm/worker_exit.h"
 #include "cluster/log_lines.h"
 #include "cluster/primary.h"
+#include "core/clock.h"
+#include "fsm/worker_exit.h"
 
 namespace ringleader {
+
 WorkerExit Primary::ExitOf(const WorkerProcess& worker) noexcept {
   const ExitStatus& st = worker.exit_status();
   const absl::Time now = MonotonicNow();

@@ -1,11 +1,9 @@
 // The watchdog: which workers owe heartbeats, and the verdict on one that went silent. Part of
 // Primary; WorkerProcess only records when a heartbeat arrived (the primary owns the decision).
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
-#include "core/clock.h"
 #include "cluster/log_lines.h"
 #include "cluster/primary.h"
+#include "core/clock.h"
 
 namespace ringleader {
 namespace {

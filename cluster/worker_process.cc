@@ -1,15 +1,14 @@
 // WorkerProcess: pidfd exit watch, channel messages and timers turned into lifecycle events.
 #include "cluster/worker_process.h"
 
-#include "core/absl_bridge.h"
-#include "fsm/cause.h"
-#include "ipc/bus_protocol.h"
-#include "cluster/log_lines.h"
-
 #include <poll.h>
 
 #include <cerrno>
-#include <cstdio>
+
+#include "cluster/log_lines.h"
+#include "core/absl_bridge.h"
+#include "fsm/cause.h"
+#include "ipc/bus_protocol.h"
 
 namespace ringleader {
 

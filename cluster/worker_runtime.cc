@@ -7,12 +7,12 @@
 #include <cerrno>
 #include <fstream>
 
+#include "cluster/log_lines.h"
 #include "core/clock.h"
 #include "core/signals.h"
 #include "core/status.h"
 #include "fsm/worker_exit.h"
 #include "ipc/bus_protocol.h"
-#include "cluster/log_lines.h"
 
 namespace ringleader {
 namespace {

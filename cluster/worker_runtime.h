@@ -11,15 +11,15 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "cluster/cluster.h"
 #include "core/ops.h"
 #include "core/ring.h"
 #include "core/signal_reader.h"
 #include "ipc/channel.h"
-#include "net/http_server.h"
-#include "net/router.h"
-#include "cluster/cluster.h"
 #include "ipc/worker_bus.h"
 #include "ipc/worker_env.h"
+#include "net/http_server.h"
+#include "net/router.h"
 
 namespace ringleader {
 

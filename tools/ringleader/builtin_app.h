@@ -9,8 +9,8 @@
 
 #include <cstddef>
 
-#include "net/router.h"
 #include "cluster/cluster.h"
+#include "net/router.h"
 
 namespace ringleader {
 

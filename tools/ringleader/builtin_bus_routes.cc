@@ -15,8 +15,8 @@
 #include "core/absl_bridge.h"
 #include "core/json_escape.h"
 #include "ipc/bus_protocol.h"
-#include "tools/ringleader/builtin_app.h"
 #include "ipc/worker_bus.h"
+#include "tools/ringleader/builtin_app.h"
 
 namespace ringleader {
 namespace {

@@ -9,10 +9,10 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "core/exit_codes.h"
-#include "tools/ringleader/builtin_app.h"
 #include "cluster/cluster.h"
 #include "cluster/log_lines.h"
+#include "core/exit_codes.h"
+#include "tools/ringleader/builtin_app.h"
 
 ABSL_FLAG(std::string, workers, "max", "Number of workers, or \"max\" for one per online CPU");
 ABSL_FLAG(uint16_t, port, 3000, "TCP port to listen on (0: any free port)");
