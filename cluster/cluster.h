@@ -42,9 +42,24 @@ enum class DebugStartFailure {
   kNeverListening,  // it serves but never reports listening (the ready timeout kills it)
 };
 
+// How connections reach workers (--sched). README "Connection distribution" has the measured
+// trade-offs behind the default.
+enum class Scheduling {
+  kShared,      // one listening socket, every worker accepts from it (the kernel picks)
+  kRoundRobin,  // the primary accepts and hands each connection to the least-loaded worker
+  kReusePort,   // one SO_REUSEPORT socket per slot, kept by the primary across restarts
+};
+// Sticky sessions (--sticky, round-robin only): which connections go to the same worker.
+enum class Sticky {
+  kNone,
+  kClientIp,  // one client address, one worker while it serves
+};
+
 struct ClusterOptions {
   int workers = 0;  // 0: one per online CPU
   ListenOptions listen;
+  Scheduling scheduling = Scheduling::kShared;
+  Sticky sticky = Sticky::kNone;
   std::string trace_path;  // empty: no trace file
   absl::Duration ready_timeout = absl::Seconds(5);
   absl::Duration drain_timeout = absl::Seconds(30);

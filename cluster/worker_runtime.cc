@@ -153,7 +153,8 @@ void WorkerRuntime::OnMetricsTick(int res) noexcept {
   bus_.SendToPrimary(MetricMessage({.requests = static_cast<int64_t>(stats.requests),
                                     .connections = stats.open_connections,
                                     .rss_bytes = ResidentBytes(),
-                                    .loop_lag_us = lag_us}));
+                                    .loop_lag_us = lag_us,
+                                    .accepted = static_cast<int64_t>(stats.connections_accepted)}));
   metrics_due_ = now + options_.metrics_interval;
   metrics_op_->Arm(*ring_, options_.metrics_interval);
 }

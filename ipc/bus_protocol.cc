@@ -38,7 +38,8 @@ MessageBuilder MetricMessage(const MetricReport& report) {
   message.Add("requests", report.requests)
       .Add("connections", report.connections)
       .Add("rss_bytes", report.rss_bytes)
-      .Add("loop_lag_us", report.loop_lag_us);
+      .Add("loop_lag_us", report.loop_lag_us)
+      .Add("accepted", report.accepted);
   return message;
 }
 
@@ -57,6 +58,7 @@ MetricReport ReadMetric(const simdjson::dom::object& body, MetricReport previous
   ReadCounter(body, "connections", previous.connections);
   ReadCounter(body, "rss_bytes", previous.rss_bytes);
   ReadCounter(body, "loop_lag_us", previous.loop_lag_us);
+  ReadCounter(body, "accepted", previous.accepted);
   return previous;
 }
 
@@ -69,16 +71,19 @@ std::string ClusterMetricsMessage(const std::map<int, WorkerMetrics>& by_pid,
     const MetricReport& m = w.report;
     absl::StrAppend(&out, first ? "" : ",", "{\"slot\":", w.slot, ",\"pid\":", pid,
                     ",\"requests\":", m.requests, ",\"connections\":", m.connections,
-                    ",\"rss_bytes\":", m.rss_bytes, ",\"loop_lag_us\":", m.loop_lag_us, "}");
+                    ",\"rss_bytes\":", m.rss_bytes, ",\"loop_lag_us\":", m.loop_lag_us,
+                    ",\"accepted\":", m.accepted, "}");
     first = false;
     total.requests += m.requests;
     total.connections += m.connections;
     total.rss_bytes += m.rss_bytes;
+    total.accepted += m.accepted;
     total.loop_lag_us = std::max(total.loop_lag_us, m.loop_lag_us);
   }
   absl::StrAppend(&out, "],\"total\":{\"workers\":", by_pid.size(), ",\"requests\":",
                   total.requests, ",\"connections\":", total.connections, ",\"rss_bytes\":",
-                  total.rss_bytes, ",\"max_loop_lag_us\":", total.loop_lag_us, "},\"bus\":{",
+                  total.rss_bytes, ",\"max_loop_lag_us\":", total.loop_lag_us,
+                  ",\"accepted\":", total.accepted, "},\"bus\":{",
                   "\"routed\":", bus.routed, ",\"bad_json\":", bus.bad_json,
                   ",\"unknown_type\":", bus.unknown_type, ",\"spoofed\":", bus.spoofed,
                   ",\"undeliverable\":", bus.undeliverable, ",\"oversize\":", bus.oversize, "}}");

@@ -59,8 +59,9 @@ struct MetricReport {
   int64_t connections = 0;
   int64_t rss_bytes = 0;
   int64_t loop_lag_us = 0;
+  int64_t accepted = 0;  // connections taken since start (accepted, or handed over by the primary)
 };
-// {"type":"METRIC","requests":R,"connections":C,"rss_bytes":B,"loop_lag_us":L}
+// {"type":"METRIC","requests":R,"connections":C,"rss_bytes":B,"loop_lag_us":L,"accepted":A}
 MessageBuilder MetricMessage(const MetricReport& report);
 // `previous` updated with the fields of a METRIC body. A worker's numbers are untrusted: each
 // is clamped to [0, 2^40] so no sum over 65536 workers overflows; an absent or mistyped field

@@ -37,16 +37,18 @@ TEST(BusProtocolTest, LifecycleMessagesAreTheTypeAlone) {
 }
 
 TEST(BusProtocolTest, MetricRoundTrips) {
-  const MetricReport sent{.requests = 5, .connections = 2, .rss_bytes = 4096, .loop_lag_us = 7};
+  const MetricReport sent{
+      .requests = 5, .connections = 2, .rss_bytes = 4096, .loop_lag_us = 7, .accepted = 9};
   const std::string wire = MetricMessage(sent).Build();
-  EXPECT_EQ(wire,
-            R"({"type":"METRIC","requests":5,"connections":2,"rss_bytes":4096,"loop_lag_us":7})");
+  EXPECT_EQ(wire, R"({"type":"METRIC","requests":5,"connections":2,"rss_bytes":4096,)"
+                  R"("loop_lag_us":7,"accepted":9})");
   MessageReader reader;
   const MetricReport got = ReadMetric(Parse(reader, wire).body, {});
   EXPECT_EQ(got.requests, 5);
   EXPECT_EQ(got.connections, 2);
   EXPECT_EQ(got.rss_bytes, 4096);
   EXPECT_EQ(got.loop_lag_us, 7);
+  EXPECT_EQ(got.accepted, 9);
 }
 
 TEST(BusProtocolTest, MetricReaderClampsAndKeepsWhatIsMissing) {
@@ -66,20 +68,22 @@ TEST(BusProtocolTest, MetricReaderClampsAndKeepsWhatIsMissing) {
 TEST(BusProtocolTest, ClusterMetricsBytes) {
   const std::map<int, WorkerMetrics> by_pid{
       {101, {.slot = 1, .report = {.requests = 6, .connections = 1, .rss_bytes = 20,
-                                   .loop_lag_us = 3}}},
+                                   .loop_lag_us = 3, .accepted = 4}}},
       {100, {.slot = 0, .report = {.requests = 5, .connections = 2, .rss_bytes = 10,
-                                   .loop_lag_us = 7}}}};
+                                   .loop_lag_us = 7, .accepted = 2}}}};
   EXPECT_EQ(ClusterMetricsMessage(by_pid, {.routed = 4, .bad_json = 1, .oversize = 2}),
             R"({"type":"CLUSTER_METRICS","workers":[)"
-            R"({"slot":0,"pid":100,"requests":5,"connections":2,"rss_bytes":10,"loop_lag_us":7},)"
-            R"({"slot":1,"pid":101,"requests":6,"connections":1,"rss_bytes":20,"loop_lag_us":3}],)"
+            R"({"slot":0,"pid":100,"requests":5,"connections":2,"rss_bytes":10,"loop_lag_us":7,)"
+            R"("accepted":2},)"
+            R"({"slot":1,"pid":101,"requests":6,"connections":1,"rss_bytes":20,"loop_lag_us":3,)"
+            R"("accepted":4}],)"
             R"("total":{"workers":2,"requests":11,"connections":3,"rss_bytes":30,)"
-            R"("max_loop_lag_us":7},)"
+            R"("max_loop_lag_us":7,"accepted":6},)"
             R"("bus":{"routed":4,"bad_json":1,"unknown_type":0,"spoofed":0,"undeliverable":0,)"
             R"("oversize":2}})");
   EXPECT_EQ(ClusterMetricsMessage({}, {}),
             R"({"type":"CLUSTER_METRICS","workers":[],"total":{"workers":0,"requests":0,)"
-            R"("connections":0,"rss_bytes":0,"max_loop_lag_us":0},"bus":{"routed":0,)"
+            R"("connections":0,"rss_bytes":0,"max_loop_lag_us":0,"accepted":0},"bus":{"routed":0,)"
             R"("bad_json":0,"unknown_type":0,"spoofed":0,"undeliverable":0,"oversize":0}})");
 }
 

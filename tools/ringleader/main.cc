@@ -1,7 +1,9 @@
 // ringleader: the server binary. Flags in, a Cluster with the built-in app out.
 //
 //   ringleader --workers=4 --port=3000 --trace=/tmp/rl.trace
+#include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -17,6 +19,12 @@
 ABSL_FLAG(std::string, workers, "max", "Number of workers, or \"max\" for one per online CPU");
 ABSL_FLAG(uint16_t, port, 3000, "TCP port to listen on (0: any free port)");
 ABSL_FLAG(std::string, host, "0.0.0.0", "Address to bind");
+ABSL_FLAG(std::string, sched, "",
+          "How connections reach workers: rr (the primary hands each to the least-loaded "
+          "worker), shared (every worker accepts from one socket) or reuseport (one socket per "
+          "worker slot). Empty: $RINGLEADER_SCHED, else the default");
+ABSL_FLAG(std::string, sticky, "none",
+          "Sticky sessions with --sched=rr: ip (one client address, one worker) or none");
 ABSL_FLAG(std::string, trace, "", "Write the lifecycle trace (JSON lines) to this file");
 ABSL_FLAG(absl::Duration, ready_timeout, absl::Seconds(5),
           "How long a new worker may take to report listening before it is killed");
@@ -73,6 +81,34 @@ bool ParseStartFailure(const std::string& text, ringleader::DebugStartFailure& f
   return false;
 }
 
+bool ParseScheduling(std::string text, ringleader::Scheduling& scheduling) {
+  using S = ringleader::Scheduling;
+  if (text.empty()) {
+    const char* env = std::getenv("RINGLEADER_SCHED");
+    text = env != nullptr ? env : "";
+  }
+  for (auto [name, value] : {std::pair{"", scheduling}, std::pair{"rr", S::kRoundRobin},
+                             std::pair{"shared", S::kShared},
+                             std::pair{"reuseport", S::kReusePort}}) {
+    if (text == name) {
+      scheduling = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParseSticky(const std::string& text, ringleader::Sticky& sticky) {
+  if (text == "none") {
+    sticky = ringleader::Sticky::kNone;
+  } else if (text == "ip") {
+    sticky = ringleader::Sticky::kClientIp;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,6 +129,19 @@ int main(int argc, char** argv) {
   }
   options.listen.host = absl::GetFlag(FLAGS_host);
   options.listen.port = absl::GetFlag(FLAGS_port);
+  if (!ParseScheduling(absl::GetFlag(FLAGS_sched), options.scheduling)) {
+    ringleader::LogError("--sched (or RINGLEADER_SCHED) must be rr, shared or reuseport");
+    return ringleader::kExitSetupFailed;
+  }
+  if (!ParseSticky(absl::GetFlag(FLAGS_sticky), options.sticky)) {
+    ringleader::LogError("--sticky must be ip or none");
+    return ringleader::kExitSetupFailed;
+  }
+  if (options.sticky != ringleader::Sticky::kNone &&
+      options.scheduling != ringleader::Scheduling::kRoundRobin) {
+    ringleader::LogError("--sticky=ip needs --sched=rr: only the primary sees every client");
+    return ringleader::kExitSetupFailed;
+  }
   options.trace_path = absl::GetFlag(FLAGS_trace);
   options.ready_timeout = absl::GetFlag(FLAGS_ready_timeout);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
