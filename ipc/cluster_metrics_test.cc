@@ -24,7 +24,7 @@ TEST(ClusterMetricsTest, SumsWorkersAndForgetsTheGone) {
   Report(metrics, reader, 0, 100, R"({"type":"METRIC","requests":5,"connections":2,"rss_bytes":10,"loop_lag_us":7})");
   Report(metrics, reader, 1, 101, R"({"type":"METRIC","requests":6,"connections":1,"rss_bytes":20,"loop_lag_us":3})");
   const std::string both = metrics.Render({.routed = 4, .bad_json = 1});
-  EXPECT_THAT(both, HasSubstr(R"("total":{"workers":2,"requests":11,"connections":3,"rss_bytes":30,"max_loop_lag_us":7})"));
+  EXPECT_THAT(both, HasSubstr(R"("total":{"workers":2,"requests":11,"connections":3,"rss_bytes":30,"max_loop_lag_us":7,"accepted":0})"));
   EXPECT_THAT(both, HasSubstr(R"("bus":{"routed":4,"bad_json":1,)"));
   metrics.Forget(100);
   EXPECT_THAT(metrics.Render({}), HasSubstr(R"("total":{"workers":1,"requests":6,)"));
