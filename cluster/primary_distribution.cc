@@ -145,8 +145,11 @@ void Primary::Distribute(UniqueFd connection) noexcept {
 }
 
 bool Primary::HandOff(UniqueFd& connection) noexcept {
-  std::vector<PickCandidate> candidates;
-  std::vector<WorkerProcess*> by_index;
+  // Reused for every connection: the primary's hot path allocates nothing once warm.
+  std::vector<PickCandidate>& candidates = pick_candidates_;
+  std::vector<WorkerProcess*>& by_index = pick_workers_;
+  candidates.clear();
+  by_index.clear();
   for (const auto& w : workers_) {
     if (!IsServing(*w)) continue;
     const HandOffLedger& ledger = LifeOf(*w).handoffs;
