@@ -76,6 +76,8 @@ absl::StatusOr<int> Primary::ListenerFor(int slot) {
     slot_listeners_.push_back(std::move(fd));
     intakes_.push_back(std::make_unique<Intake>(static_cast<int>(slot_listeners_.size()) - 1,
                                                 slot_listeners_.back().get(), *this));
+    // The kernel sends it connections from now on: ours until its worker listens.
+    UpdateIntakes();
   }
   return slot_listeners_[static_cast<size_t>(slot)].get();
 }
