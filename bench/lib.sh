@@ -15,12 +15,14 @@ bench_setup() {
   trap 'exit 130' INT TERM  # so that the EXIT trap runs on ^C and kill too
 }
 
-# Every server started, and every process under it: SIGTERM to the roots, SIGKILL to whatever of
-# the whole tree (listed before the SIGTERM) is left half a second later.
+# Everything this script started (servers, wrk, their descendants): SIGTERM to the servers first,
+# so that they stop their own processes, then to the rest, and SIGKILL to whatever of the tree
+# (listed before any signal) is left half a second later.
 bench_cleanup() {
-  local tree
-  tree=$(tree_pids "${bench_pids[@]}")
-  for p in "${bench_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  local children=() tree p
+  read -r -a children <"/proc/$$/task/$$/children" || true  # a builtin: lists no subshell of ours
+  tree=$(tree_pids "${children[@]}")
+  for p in "${bench_pids[@]}" $tree; do kill -TERM "$p" 2>/dev/null || true; done
   sleep 0.5
   for p in $tree; do kill -KILL "$p" 2>/dev/null || true; done
   rm -rf "$work"
