@@ -196,8 +196,8 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
     if (a == Action::kRelease) CarryFleet(after_exit);
     Carry(worker, a);
   }
-  // Who takes handed-over connections may have changed.
-  if (from == WorkerState::kListening || step.next == WorkerState::kListening) OnServingChanged();
+  // Who takes handed-over connections, and which reuseport slot has nobody, may have changed.
+  OnServingChanged();
 }
 
 void Primary::Carry(WorkerProcess& worker, Action action) noexcept {

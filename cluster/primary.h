@@ -169,6 +169,8 @@ class Primary final : private PrimaryBus {
   std::unique_ptr<TimeoutOp> intake_retry_op_;  // after an accept error (EMFILE...)
   std::deque<UniqueFd> pending_;  // accepted, waiting for a worker with room, oldest first
   WorkerPicker picker_;
+  std::vector<PickCandidate> pick_candidates_;  // HandOff's, kept for their capacity
+  std::vector<WorkerProcess*> pick_workers_;
   uint64_t dropped_connections_ = 0;  // pending_ overflowed: closed, counted, logged sparingly
   std::unique_ptr<SignalReader> signals_;
   std::unique_ptr<TimeoutOp> watchdog_op_;

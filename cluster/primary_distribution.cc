@@ -76,6 +76,8 @@ absl::StatusOr<int> Primary::ListenerFor(int slot) {
     slot_listeners_.push_back(std::move(fd));
     intakes_.push_back(std::make_unique<Intake>(static_cast<int>(slot_listeners_.size()) - 1,
                                                 slot_listeners_.back().get(), *this));
+    // The kernel sends it connections from now on: ours until its worker listens.
+    UpdateIntakes();
   }
   return slot_listeners_[static_cast<size_t>(slot)].get();
 }
@@ -145,8 +147,11 @@ void Primary::Distribute(UniqueFd connection) noexcept {
 }
 
 bool Primary::HandOff(UniqueFd& connection) noexcept {
-  std::vector<PickCandidate> candidates;
-  std::vector<WorkerProcess*> by_index;
+  // Reused for every connection: the primary's hot path allocates nothing once warm.
+  std::vector<PickCandidate>& candidates = pick_candidates_;
+  std::vector<WorkerProcess*>& by_index = pick_workers_;
+  candidates.clear();
+  by_index.clear();
   for (const auto& w : workers_) {
     if (!IsServing(*w)) continue;
     const HandOffLedger& ledger = LifeOf(*w).handoffs;
