@@ -141,6 +141,7 @@ class Primary final : private PrimaryBus {
   void Distribute(UniqueFd connection) noexcept;
   bool HandOff(UniqueFd& connection) noexcept;
   void HandOffPending() noexcept;
+  void SendHandOffsThisTurn(WorkerProcess& worker) noexcept;
   void OnTaken(WorkerProcess& worker, const Envelope& message) noexcept;
   void StopHandOffs(WorkerProcess& worker) noexcept;
   void RedistributeUnsent(WorkerProcess& worker) noexcept;
@@ -171,6 +172,8 @@ class Primary final : private PrimaryBus {
   WorkerPicker picker_;
   std::vector<PickCandidate> pick_candidates_;  // HandOff's, kept for their capacity
   std::vector<WorkerProcess*> pick_workers_;
+  // Workers given connections this loop turn (slot, generation): sent together at its end.
+  std::vector<std::pair<int, uint32_t>> handoffs_to_send_;
   uint64_t dropped_connections_ = 0;  // pending_ overflowed: closed, counted, logged sparingly
   std::unique_ptr<SignalReader> signals_;
   std::unique_ptr<TimeoutOp> watchdog_op_;

@@ -15,6 +15,7 @@
 // what a dead worker's channel never sent is handed to another.
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
@@ -173,9 +174,28 @@ bool Primary::HandOff(UniqueFd& connection) noexcept {
     WorkerProcess& w = *by_index[*pick];
     if (w.HandOff(std::move(connection))) {
       LifeOf(w).handoffs.Handed();
+      SendHandOffsThisTurn(w);
       return true;
     }
     candidates[*pick].full = true;  // its control lane is full: the next one
+  }
+}
+
+void Primary::SendHandOffsThisTurn(WorkerProcess& worker) noexcept {
+  // One sendmsg carries up to Channel::kMaxFdsPerSend of a turn's connections, and every
+  // worker's goes to the kernel in the same submit.
+  if (handoffs_to_send_.empty()) {
+    ring_->Defer([this] {
+      for (const auto& [slot, generation] : handoffs_to_send_) {
+        if (WorkerProcess* w = FindWorker(slot, generation)) w->SendHandOffs();
+      }
+      handoffs_to_send_.clear();
+    });
+  }
+  const std::pair<int, uint32_t> key{worker.slot(), worker.generation()};
+  if (std::find(handoffs_to_send_.begin(), handoffs_to_send_.end(), key) ==
+      handoffs_to_send_.end()) {
+    handoffs_to_send_.push_back(key);
   }
 }
 

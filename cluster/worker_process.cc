@@ -147,8 +147,9 @@ bool WorkerProcess::OnLifecycleMessage(std::string_view type) noexcept {
 }
 
 bool WorkerProcess::HandOff(UniqueFd&& connection) noexcept {
-  return channel_open() &&
-         channel_.SendWithFd(kConnectionFrame, std::move(connection), Lane::kControl);
+  if (!channel_open()) return false;
+  channel_.Cork();
+  return channel_.SendWithFd(kConnectionFrame, std::move(connection), Lane::kControl);
 }
 
 void WorkerProcess::Release() noexcept {

@@ -64,9 +64,11 @@ class WorkerProcess {
   bool SendControl(std::string_view payload) noexcept {
     return channel_open() && channel_.Send(payload, Lane::kControl);
   }
-  // Queues one accepted connection for this worker ("conn", control lane). On false (its channel
-  // is closed or its control lane full) the connection stays with the caller.
+  // Queues one accepted connection for this worker ("conn", control lane), held back until
+  // SendHandOffs so that a loop turn's connections travel together. On false (its channel is
+  // closed or its control lane full) the connection stays with the caller.
   bool HandOff(UniqueFd&& connection) noexcept;
+  void SendHandOffs() noexcept { channel_.Uncork(); }
   // Once released: the connections queued for it that its channel never sent.
   std::vector<UniqueFd> TakeUnsentFds() noexcept { return channel_.TakeUnsentFds(); }
   // Counts an occurrence in `counter` and logs `what` on the 1st, 10th, 100th, ... one. Every

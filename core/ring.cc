@@ -113,6 +113,15 @@ void Ring::Cancel(Op& op) noexcept {
   if (skip_cancel_success_) io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
 }
 
+void Ring::CloseInBackground(UniqueFd fd) noexcept {
+  if (!fd) return;
+  io_uring_sqe* sqe = NextSqe();
+  if (sqe == nullptr) return;  // `fd` closes on return
+  io_uring_prep_close(sqe, fd.release());
+  io_uring_sqe_set_data(sqe, nullptr);  // nobody waits for it
+  if (skip_cancel_success_) io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+}
+
 void Ring::Dispatch(void* user_data, int res, uint32_t flags) noexcept {
   auto* op = static_cast<Op*>(user_data);
   if (op == nullptr) return;

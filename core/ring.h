@@ -23,6 +23,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "core/op.h"
+#include "core/unique_fd.h"
 
 namespace ringleader {
 
@@ -47,6 +48,10 @@ class Ring {
   // Asks the kernel to cancel every in-flight request of `op`. The op still receives its final
   // completion (usually -ECANCELED) and must stay alive until then. No-op when not in flight.
   void Cancel(Op& op) noexcept;
+  // Closes `fd` from the ring at the next submit, with no completion to wait for (a socket's
+  // close does not block): a loop closing many descriptors makes no syscall for each. Falls
+  // back to close(2) when the submission queue has no room.
+  void CloseInBackground(UniqueFd fd) noexcept;
 
   // Runs the loop until Stop(). Returns an error when io_uring_enter itself fails, the kernel
   // dropped completions, or the submission queue stayed full (see Start).

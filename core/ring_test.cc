@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -127,6 +128,19 @@ TEST(RingTest, CancelCompletesArmedTimeoutWithEcanceled) {
   EXPECT_EQ(calls, 1);
   EXPECT_FALSE(timer.in_flight());
   EXPECT_EQ(ring->ops_in_flight(), 0);
+}
+
+TEST(RingTest, CloseInBackgroundClosesAtTheNextSubmitWithNothingInFlight) {
+  auto ring = Ring::Create();
+  ASSERT_TRUE(ring.ok());
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  UniqueFd read_end(p[0]);
+  (*ring)->CloseInBackground(UniqueFd(p[1]));
+  EXPECT_EQ((*ring)->ops_in_flight(), 0) << "nothing for the owner to wait for";
+  RunRingFor(**ring, absl::Milliseconds(5));
+  char c;
+  EXPECT_EQ(::read(read_end.get(), &c, 1), 0) << "the write end is still open";
 }
 
 TEST(RingTest, CancelOfIdleOpQueuesNothing) {

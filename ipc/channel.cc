@@ -125,8 +125,13 @@ std::vector<UniqueFd> Channel::TakeUnsentFds() noexcept {
   return unsent;
 }
 
+void Channel::Uncork() noexcept {
+  corked_ = false;
+  Flush();
+}
+
 void Channel::Flush() noexcept {
-  if (send_op_.in_flight() || sendmsg_op_.in_flight() || closing_) return;
+  if (send_op_.in_flight() || sendmsg_op_.in_flight() || closing_ || corked_) return;
   if (sending_.bytes.empty()) {
     // Between segments: control first, so it never waits behind queued user traffic.
     std::deque<Segment>& queue = control_.empty() ? queue_ : control_;
@@ -158,7 +163,10 @@ void Channel::Flush() noexcept {
 
 void Channel::OnSent(int res) noexcept {
   // Delivered with the first byte (the rest goes as plain bytes); otherwise they stay ours.
-  if (res > 0) sending_.fds.clear();
+  if (res > 0) {
+    for (UniqueFd& fd : sending_.fds) ring_.CloseInBackground(std::move(fd));
+    sending_.fds.clear();
+  }
   if (closing_) return MaybeFinish();
   if (res < 0) {
     if (res == -EINTR || res == -EAGAIN) return Flush();

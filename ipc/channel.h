@@ -80,6 +80,11 @@ class Channel {
   UniqueFd TakeReceivedFd() noexcept;
   // After on_closed: the descriptors queued that never reached the peer, oldest first.
   std::vector<UniqueFd> TakeUnsentFds() noexcept;
+  // While corked, frames queue without being sent; Uncork sends them, as few sendmsg calls as
+  // their descriptors allow. A sender queuing many frames in one loop turn corks first.
+  void Cork() noexcept { corked_ = true; }
+  void Uncork() noexcept;
+  bool corked() const noexcept { return corked_; }
   // Stops both directions; on_closed follows once the kernel has released both ops.
   void Close() noexcept { Fail(absl::CancelledError("closed locally")); }
 
@@ -146,6 +151,7 @@ class Channel {
   uint64_t dropped_sends_ = 0;
   uint64_t refused_fds_ = 0;
   bool closing_ = false;
+  bool corked_ = false;
   bool finished_ = false;
   absl::Status close_reason_;
 };
