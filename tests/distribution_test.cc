@@ -106,26 +106,28 @@ int ListeningInSlot(const TraceFile& trace, int slot, int except) {
   return 0;
 }
 
-// How many sockets listen on `port` (LISTEN rows of /proc/net/tcp): one for rr and shared, one
-// per slot for reuseport.
-int ListeningSockets(int port) {
+// The sockets listening on `port`, by inode (LISTEN rows of /proc/net/tcp): one for rr and
+// shared, one per slot for reuseport. The same inodes after a restart: the same sockets, kept.
+std::set<unsigned long> ListeningSockets(int port) {
   std::ifstream table("/proc/net/tcp");
   std::string line;
   std::getline(table, line);  // the header
-  int count = 0;
+  std::set<unsigned long> inodes;
   while (std::getline(table, line)) {
     std::istringstream fields(line);
-    std::string row, local, remote, state;
-    fields >> row >> local >> remote >> state;
+    std::string row, local, remote, state, queues, timer, retransmits, uid, timeout;
+    unsigned long inode = 0;
+    fields >> row >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> inode;
     const auto colon = local.find(':');
     unsigned local_port = 0;
-    if (colon == std::string::npos || state != "0A" ||
-        !absl::SimpleHexAtoi(local.substr(colon + 1), &local_port)) {
-      continue;
+    if (fields && colon != std::string::npos && state == "0A" &&
+        absl::SimpleHexAtoi(local.substr(colon + 1), &local_port) &&
+        static_cast<int>(local_port) == port) {
+      inodes.insert(inode);
     }
-    count += static_cast<int>(local_port) == port ? 1 : 0;
   }
-  return count;
+  return inodes;
 }
 
 // The trace checker's verdict once the trace has caught up with the processes: the primary
@@ -152,7 +154,7 @@ TEST_P(SpreadPerMode, TwoHundredShortConnectionsReachEveryWorker) {
   ASSERT_TRUE(server.ok()) << server.status();
   const std::set<long> workers = AsSet(server->process().Children());
   ASSERT_THAT(workers, SizeIs(kWorkers));
-  EXPECT_EQ(ListeningSockets(server->port()), GetParam() == "reuseport" ? kWorkers : 1);
+  EXPECT_THAT(ListeningSockets(server->port()), SizeIs(GetParam() == "reuseport" ? kWorkers : 1));
 
   const Spread spread = ShortConnections(server->port(), kConnections, 8);
   std::printf("--sched=%s, %d connections over %d workers: %s\n", GetParam().c_str(),
@@ -181,6 +183,7 @@ TEST_P(SlowRollingRestartPerMode, LosesNothing) {
   constexpr int kRestarts = 3;
   auto server = StartInMode(sched, kWorkers);
   ASSERT_TRUE(server.ok()) << server.status();
+  const std::set<unsigned long> sockets = ListeningSockets(server->port());
   std::set<long> all_old;
 
   LoadClient load({.port = server->port(), .connections = 16, .keep_alive = keep_alive});
@@ -207,6 +210,7 @@ TEST_P(SlowRollingRestartPerMode, LosesNothing) {
   for (long p : now) EXPECT_EQ(all_old.count(p), 0u) << p << " should be new";
   const std::vector<long> serving = server->DistinctWorkerPids(24);
   EXPECT_EQ(std::set<long>(serving.begin(), serving.end()), now);
+  EXPECT_EQ(ListeningSockets(server->port()), sockets) << "new workers inherit the sockets";
   EXPECT_THAT(SettledTraceViolations(*server), IsEmpty());
 }
 
@@ -234,6 +238,8 @@ bool TrafficFlows(const LoadClient& load, long more) {
 TEST(SlowReuseport, ScaleDownTwiceThenUpUnderPerRequestLoadLosesNothing) {
   auto server = StartInMode("reuseport", 4);
   ASSERT_TRUE(server.ok()) << server.status();
+  const std::set<unsigned long> sockets = ListeningSockets(server->port());
+  EXPECT_THAT(sockets, SizeIs(4));
   {
     LoadClient load(PerRequestLoad(server->port()));
     load.Start();
@@ -248,7 +254,7 @@ TEST(SlowReuseport, ScaleDownTwiceThenUpUnderPerRequestLoadLosesNothing) {
     }
     // The two removed slots' sockets stay open in the primary and still receive their share of
     // new connections.
-    EXPECT_EQ(ListeningSockets(server->port()), 4);
+    EXPECT_EQ(ListeningSockets(server->port()), sockets);
     ASSERT_TRUE(TrafficFlows(load, 400));
     const LoadResult result = load.Stop();
     std::printf("reuseport, 4 -> 2 workers under per-request load: %s\n",
@@ -277,6 +283,7 @@ TEST(SlowReuseport, ScaleDownTwiceThenUpUnderPerRequestLoadLosesNothing) {
   const LoadResult result = load.Stop();
   std::printf("reuseport, 2 -> 3 workers under per-request load: %s\n", result.Describe().c_str());
   EXPECT_EQ(result.failures, 0) << "scale-up: " << result.Describe();
+  EXPECT_EQ(ListeningSockets(server->port()), sockets) << "the new worker takes a kept socket";
   EXPECT_THAT(SettledTraceViolations(*server), IsEmpty());
 }
 
@@ -286,6 +293,7 @@ TEST(Reuseport, ParkedSlotsQueueIsServedByTheOthers) {
   ASSERT_TRUE(server.ok()) << server.status();
   const std::vector<pid_t> workers = server->process().Children();
   ASSERT_THAT(workers, SizeIs(3));
+  const std::set<unsigned long> sockets = ListeningSockets(server->port());
   ASSERT_EQ(::kill(workers[0], SIGKILL), 0);
   ASSERT_TRUE(server->process().WaitForLog("parked; not restarting", absl::Seconds(5)))
       << server->process().Stderr();
@@ -299,7 +307,7 @@ TEST(Reuseport, ParkedSlotsQueueIsServedByTheOthers) {
               result.Describe().c_str());
   EXPECT_EQ(result.failures, 0) << result.Describe();
   EXPECT_EQ(result.worker_pids, std::set<long>({workers[1], workers[2]}));
-  EXPECT_EQ(ListeningSockets(server->port()), 3) << "the parked slot's socket stays open";
+  EXPECT_EQ(ListeningSockets(server->port()), sockets) << "the parked slot's socket stays open";
 }
 
 // --- --sticky=ip --------------------------------------------------------------------------------
