@@ -337,6 +337,19 @@ std::optional<long> OneWorkerFor(int port, const std::string& source, int times,
   return std::nullopt;
 }
 
+// Client addresses 127.0.0.2, 127.0.0.3, ... (`count` of them) → the one worker each reaches
+// over `times` connections; empty, with `why` set, when one fails or reaches two workers.
+std::map<std::string, long> StickyHomes(int port, int count, int times, std::string& why) {
+  std::map<std::string, long> home;
+  for (int i = 2; i < 2 + count; ++i) {
+    const std::string client = absl::StrCat("127.0.0.", i);
+    const std::optional<long> worker = OneWorkerFor(port, client, times, why);
+    if (!worker.has_value()) return {};
+    home[client] = *worker;
+  }
+  return home;
+}
+
 TEST(StickyIp, AnAddressKeepsItsWorkerFollowsItsSlotsReplacementAndMovesToOneOtherMeanwhile) {
   // --min_uptime=1h: the kill is a quick death, so the slot stays empty for a backoff (~100 ms)
   // before its replacement starts: a window long enough to watch.
@@ -346,20 +359,15 @@ TEST(StickyIp, AnAddressKeepsItsWorkerFollowsItsSlotsReplacementAndMovesToOneOth
   const std::set<long> original = AsSet(server->process().Children());
   ASSERT_THAT(original, SizeIs(4));
 
-  std::map<std::string, long> home;  // client address → its worker
+  std::string why;
+  const std::map<std::string, long> home = StickyHomes(port, 8, 10, why);  // address → worker
+  ASSERT_THAT(home, SizeIs(8)) << why;
   std::set<long> homes;
-  for (int i = 2; i <= 9; ++i) {
-    const std::string client = absl::StrCat("127.0.0.", i);
-    std::string why;
-    const std::optional<long> worker = OneWorkerFor(port, client, i == 2 ? 20 : 5, why);
-    ASSERT_TRUE(worker.has_value()) << why;
-    home[client] = *worker;
-    homes.insert(*worker);
-  }
+  for (const auto& [address, worker] : home) homes.insert(worker);
   EXPECT_GE(homes.size(), 2u) << "8 addresses over 4 workers all went to one";
 
   const std::string client = "127.0.0.2";
-  const long victim = home[client];
+  const long victim = home.at(client);
   const int slot = server->Trace().ForPid(static_cast<int>(victim)).front().slot;
   ASSERT_EQ(::kill(static_cast<pid_t>(victim), SIGKILL), 0);
   ASSERT_TRUE(Eventually(absl::Seconds(2), [&] { return !ProcessAlive(static_cast<pid_t>(victim)); }));
@@ -392,13 +400,56 @@ TEST(StickyIp, AnAddressKeepsItsWorkerFollowsItsSlotsReplacementAndMovesToOneOth
   EXPECT_EQ(meanwhile.count(victim), 0u);
 
   // Back to stable: the replacement keeps this client, and no other address has moved.
-  std::string why;
   EXPECT_EQ(OneWorkerFor(port, client, 20, why), std::optional<long>(replacement)) << why;
   for (const auto& [address, worker] : home) {
     if (address == client) continue;
     const long expected = worker == victim ? replacement : worker;
     EXPECT_EQ(OneWorkerFor(port, address, 3, why), std::optional<long>(expected))
         << address << " moved " << why;
+  }
+}
+
+TEST(StickyIp, OnlyAScaledDownSlotsAddressesMoveAndTheyComeBackWhenTheSlotReturns) {
+  constexpr int kAddresses = 32;  // some land on slot 3 but for a chance of (3/4)^32
+  auto server = StartInMode("rr", 4, {"--sticky=ip"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = server->port();
+  std::string why;
+  const std::map<std::string, long> before = StickyHomes(port, kAddresses, 3, why);
+  ASSERT_THAT(before, SizeIs(kAddresses)) << why;
+  const int drained = ListeningInSlot(server->Trace(), 3, 0);
+  std::set<std::string> moving;
+  for (const auto& [address, worker] : before) {
+    if (worker == drained) moving.insert(address);
+  }
+  ASSERT_FALSE(moving.empty()) << "no address lands on slot 3 (worker " << drained << ")";
+
+  server->process().Signal(SIGTTOU);  // drains the highest slot, 3
+  ASSERT_TRUE(server->process().WaitForLog("scaling down (slot 3)", absl::Seconds(5)))
+      << server->process().Stderr();
+  ASSERT_TRUE(Eventually(absl::Seconds(15), [&] { return !ProcessAlive(drained); }));
+  const std::map<std::string, long> during = StickyHomes(port, kAddresses, 3, why);
+  ASSERT_THAT(during, SizeIs(kAddresses)) << "slot 3 removed: " << why;
+  for (const auto& [address, worker] : during) {
+    if (moving.count(address) > 0) {
+      EXPECT_NE(worker, drained) << address;
+    } else {
+      EXPECT_EQ(worker, before.at(address)) << address << " moved, yet its slot still serves";
+    }
+  }
+
+  server->process().Signal(SIGTTIN);  // slot 3 again, with a new worker
+  ASSERT_TRUE(server->process().WaitForLog("is listening", absl::Seconds(10), 5))
+      << server->process().Stderr();
+  int added = 0;
+  ASSERT_TRUE(Eventually(absl::Seconds(5), [&] {
+    added = ListeningInSlot(server->Trace(), 3, drained);
+    return added != 0;
+  })) << "no new worker listens in slot 3";
+  const std::map<std::string, long> after = StickyHomes(port, kAddresses, 3, why);
+  ASSERT_THAT(after, SizeIs(kAddresses)) << "slot 3 back: " << why;
+  for (const auto& [address, worker] : after) {
+    EXPECT_EQ(worker, moving.count(address) > 0 ? added : before.at(address)) << address;
   }
 }
 
@@ -470,3 +521,4 @@ TEST(RoundRobin, AStoppedWorkerDoesNotStallHandOffsAndServesItsShareOnceResumed)
 
 }  // namespace
 }  // namespace ringleader::testing
+
