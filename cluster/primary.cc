@@ -69,7 +69,7 @@ Primary::~Primary() = default;
 absl::Status Primary::SetUp() {
   RL_RETURN_IF_ERROR(ProbeIoUring());
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
-  RL_ASSIGN_OR_RETURN(listener_, OpenListener(options_.listen));
+  RL_RETURN_IF_ERROR(OpenListeners());
   RL_ASSIGN_OR_RETURN(
       signals_,
       SignalReader::Open(
@@ -133,14 +133,18 @@ absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generatio
   }
   UniqueFd ours(fds[0]);
   UniqueFd theirs(fds[1]);
+  const absl::StatusOr<int> listen_fd = ListenerFor(slot);
+  if (!listen_fd.ok()) return CannotStartWorker(listen_fd.status());
   WorkerEnv env{.info = {.slot = slot, .generation = generation},
                 .primary_pid = ::getpid(),
-                .listen_fd = listener_.get(),
+                .listen_fd = *listen_fd,
                 .channel_fd = theirs.get()};
+  std::vector<int> inherit = {theirs.get()};
+  if (*listen_fd >= 0) inherit.push_back(*listen_fd);
   auto child = ringleader::Spawn({.executable = *executable,
                                   .argv = argv_,
                                   .env = {EncodeWorkerEnv(env)},
-                                  .inherit_fds = {listener_.get(), theirs.get()},
+                                  .inherit_fds = inherit,
                                   .parent_death_signal = SIGTERM});
   if (!child.ok()) return CannotStartWorker(child.status());
   auto worker = std::make_unique<WorkerProcess>(*ring_, slot, generation,
@@ -192,13 +196,17 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
     if (a == Action::kRelease) CarryFleet(after_exit);
     Carry(worker, a);
   }
+  // Who takes handed-over connections, and which reuseport slot has nobody, may have changed.
+  OnServingChanged();
 }
 
 void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
   switch (action) {
     case Action::kArmReadyTimer: return worker.ArmReadyTimer(options_.ready_timeout);
     case Action::kDisarmReadyTimer: return worker.DisarmReadyTimer();
-    case Action::kRequestDrain: return worker.Signal(SIGTERM);
+    case Action::kRequestDrain:
+      StopHandOffs(worker);  // before the signal: it may finish once told none will follow
+      return worker.Signal(SIGTERM);
     case Action::kArmDrainTimer: return worker.ArmDrainTimer(options_.drain_timeout);
     case Action::kDisarmDrainTimer: return worker.DisarmDrainTimer();
     case Action::kKill: return worker.Signal(SIGKILL);
@@ -224,6 +232,7 @@ void Primary::Trace(const WorkerProcess& worker, std::optional<WorkerState> from
 }
 
 void Primary::OnReleased(WorkerProcess& worker) noexcept {
+  RedistributeUnsent(worker);
   AddCounters(retired_bus_totals_, worker);
   metrics_.Forget(worker.pid());
   ring_->Defer([this, w = &worker] {
@@ -286,6 +295,7 @@ void Primary::MaybeFinish() noexcept {
     if (slot->respawn_timer.in_flight()) return;
   }
   if (stagger_op_->in_flight() || watchdog_op_->in_flight() || metrics_op_->in_flight()) return;
+  if (!IntakesIdle()) return UpdateIntakes();  // cancels what still accepts
   if (signals_->in_flight()) return signals_->Stop();
   if (trace_ && !trace_->idle()) return;
   ring_->Stop();

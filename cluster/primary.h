@@ -10,10 +10,12 @@
 // Pending events are handled in one order within a loop turn: the kernel delivers completions,
 // and a worker's exit (reap) is acted on before any decision that depends on who is alive.
 // primary.cc holds the loop and the lifecycle; primary_fleet.cc carries out what the fleet
-// (fsm/fleet.h: restart after a crash, rolling restart, scaling) decides; primary_watchdog.cc
-// judges silent workers.
+// (fsm/fleet.h: restart after a crash, rolling restart, scaling) decides; primary_distribution.cc
+// opens the listening sockets and hands connections over (--sched); primary_watchdog.cc judges
+// silent workers.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -25,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cluster/cluster.h"
+#include "cluster/distribution.h"
 #include "cluster/worker_process.h"
 #include "core/exit_codes.h"
 #include "core/invoked_executable.h"
@@ -62,6 +65,19 @@ class Primary final : private PrimaryBus {
     // The watchdog judges a worker from its "online" (its loop runs and sends heartbeats) to its
     // one verdict.
     enum class Watch : uint8_t { kNotYet, kWatching, kFired } watch = Watch::kNotYet;
+    // Connections handed to it (cluster/distribution.h); none after it asked to stop or was
+    // told to drain.
+    HandOffLedger handoffs;
+    bool handoffs_stopped = false;
+  };
+
+  // A listening socket the primary accepts from itself: the one listener (rr), or the socket of
+  // a reuseport slot that has no serving worker.
+  struct Intake {
+    Intake(int slot_index, int listen_fd, Primary& primary);
+    int slot;  // -1: the shared listener
+    int fd;
+    AcceptOp accept;
   };
 
   // One worker position's mechanism: its respawn timer. Which workers it has and what
@@ -112,6 +128,24 @@ class Primary final : private PrimaryBus {
   BusTotals CurrentBusTotals() const;
   static void AddCounters(BusTotals& totals, WorkerProcess& worker);
 
+  // primary_distribution.cc: listening sockets and connection hand-off.
+  absl::Status OpenListeners();
+  // The listening socket a worker of `slot` inherits; -1 when it gets connections handed over.
+  absl::StatusOr<int> ListenerFor(int slot);
+  bool PrimaryAccepts() const noexcept { return options_.scheduling != Scheduling::kShared; }
+  bool IsServing(const WorkerProcess& worker) noexcept;
+  bool SlotServing(int slot) noexcept;
+  void OnServingChanged() noexcept;
+  void UpdateIntakes() noexcept;
+  void OnIntakeAccept(Intake& intake, int res, uint32_t flags) noexcept;
+  void Distribute(UniqueFd connection) noexcept;
+  bool HandOff(UniqueFd& connection) noexcept;
+  void HandOffPending() noexcept;
+  void OnTaken(WorkerProcess& worker, const Envelope& message) noexcept;
+  void StopHandOffs(WorkerProcess& worker) noexcept;
+  void RedistributeUnsent(WorkerProcess& worker) noexcept;
+  bool IntakesIdle() const noexcept;
+
   // primary_fleet.cc: carrying out the fleet's decisions.
   WorkerExit ExitOf(const WorkerProcess& worker) noexcept;
   WorkerProcess* FindWorker(int slot, uint32_t generation) const noexcept;
@@ -129,7 +163,15 @@ class Primary final : private PrimaryBus {
   TransitionCallback on_transition_;
   std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;
   std::unique_ptr<Ring> ring_;
-  UniqueFd listener_;
+  UniqueFd listener_;  // shared, rr; with reuseport, slot 0's socket
+  std::vector<UniqueFd> slot_listeners_;  // reuseport: one per slot that ever existed
+  std::vector<std::unique_ptr<Intake>> intakes_;
+  std::unique_ptr<TimeoutOp> intake_retry_op_;  // after an accept error (EMFILE...)
+  std::deque<UniqueFd> pending_;  // accepted, waiting for a worker with room, oldest first
+  WorkerPicker picker_;
+  std::vector<PickCandidate> pick_candidates_;  // HandOff's, kept for their capacity
+  std::vector<WorkerProcess*> pick_workers_;
+  uint64_t dropped_connections_ = 0;  // pending_ overflowed: closed, counted, logged sparingly
   std::unique_ptr<SignalReader> signals_;
   std::unique_ptr<TimeoutOp> watchdog_op_;
   absl::Time watchdog_due_;  // monotonic: when the armed tick should run

@@ -66,12 +66,16 @@ void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
     switch (*type) {
       case BuiltinType::kMetric: return metrics_.Update(worker.slot(), worker.pid(), message.body);
       case BuiltinType::kConfigUpdate: return UpdateConfig(worker, message);
+      case BuiltinType::kTaken: return OnTaken(worker, message);
+      case BuiltinType::kHandOffStop: return StopHandOffs(worker);
       // Lifecycle messages for the primary are WorkerProcess's (they never reach here); the
       // primary's own types sent back to it are left to the program's handlers, as any other.
       case BuiltinType::kOnline:
       case BuiltinType::kListening:
       case BuiltinType::kHeartbeat:
-      case BuiltinType::kClusterMetrics: break;
+      case BuiltinType::kClusterMetrics:
+      case BuiltinType::kConnection:
+      case BuiltinType::kHandOffEnd: break;
     }
   }
   bool handled = false;

@@ -137,9 +137,18 @@ bool WorkerProcess::OnLifecycleMessage(std::string_view type) noexcept {
     case BuiltinType::kMetric:
     case BuiltinType::kClusterMetrics:
     case BuiltinType::kConfigUpdate:
-      return false;  // bus traffic: the primary's message handlers take it
+    case BuiltinType::kConnection:
+    case BuiltinType::kTaken:
+    case BuiltinType::kHandOffStop:
+    case BuiltinType::kHandOffEnd:
+      return false;  // bus traffic and hand-offs: the primary's handlers take them
   }
   return false;
+}
+
+bool WorkerProcess::HandOff(UniqueFd&& connection) noexcept {
+  return channel_open() &&
+         channel_.SendWithFd(kConnectionFrame, std::move(connection), Lane::kControl);
 }
 
 void WorkerProcess::Release() noexcept {

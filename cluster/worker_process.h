@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
@@ -58,6 +59,16 @@ class WorkerProcess {
   void Start() noexcept;
   // Queues a message for this worker; false when its queue is full (dropped) or it is gone.
   bool Send(std::string_view payload) noexcept { return !releasing() && channel_.Send(payload); }
+  // Queues a protocol message on the control lane (ahead of user messages, in order with
+  // hand-offs).
+  bool SendControl(std::string_view payload) noexcept {
+    return channel_open() && channel_.Send(payload, Lane::kControl);
+  }
+  // Queues one accepted connection for this worker ("conn", control lane). On false (its channel
+  // is closed or its control lane full) the connection stays with the caller.
+  bool HandOff(UniqueFd&& connection) noexcept;
+  // Once released: the connections queued for it that its channel never sent.
+  std::vector<UniqueFd> TakeUnsentFds() noexcept { return channel_.TakeUnsentFds(); }
   // Counts an occurrence in `counter` and logs `what` on the 1st, 10th, 100th, ... one. Every
   // log line a worker's messages can cause goes through here: stderr blocks, so a flood of
   // input must never become a flood of writes that stalls the primary.

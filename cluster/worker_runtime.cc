@@ -46,17 +46,23 @@ absl::Status WorkerRuntime::SetUp() {
                       MaybeStop();
                     }));
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
-  RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, options_.http));
+  HttpServerOptions http = options_.http;
+  // Alone on its slot's socket: a multishot accept costs one op for every connection.
+  http.multishot_accept = options_.scheduling == Scheduling::kReusePort;
+  RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, http));
+  // Connections may be handed over until the primary says none will follow.
+  if (TakesHandOffs()) server_->HoldDrain(true);
   channel_ = std::make_unique<Channel>(
       *ring_, UniqueFd(env_.channel_fd),
       // Workers accept descriptors from the primary (connection hand-off); the primary doesn't.
       ChannelLimits{.max_payload = kMaxFramePayload,
                     .max_queued_bytes = options_.ipc_max_queue,
                     .accept_fds = true},
-      ChannelCallbacks{.on_message = [this](std::string_view payload) { bus_.Dispatch(payload); },
+      ChannelCallbacks{.on_message = [this](std::string_view payload) { OnChannelMessage(payload); },
                        .on_closed =
                            [this](const absl::Status&) {
                              channel_done_ = true;
+                             server_->HoldDrain(false);  // nothing more can come
                              // The primary is gone: serve out what is in flight, then go.
                              Drain("primary channel closed");
                              MaybeStop();
@@ -137,6 +143,32 @@ void WorkerRuntime::OnSignal(const signalfd_siginfo& info) noexcept {
   }
 }
 
+void WorkerRuntime::OnChannelMessage(std::string_view payload) noexcept {
+  // The primary's hand-off frames are these exact bytes; everything else is bus traffic.
+  if (payload == kConnectionFrame) return OnConnectionHandedOver();
+  if (payload == kHandOffEndFrame) return server_->HoldDrain(false);
+  bus_.Dispatch(payload);
+}
+
+void WorkerRuntime::OnConnectionHandedOver() noexcept {
+  UniqueFd connection = channel_->TakeReceivedFd();
+  if (!connection) return;  // refused by the channel (over its cap): the primary's loss to see
+  ++taken_;
+  server_->Adopt(connection.release());
+  // One acknowledgement per loop turn, however many arrived in it.
+  if (!taken_report_due_) {
+    taken_report_due_ = true;
+    ring_->Defer([this] { SendTaken(); });
+  }
+}
+
+void WorkerRuntime::SendTaken() noexcept {
+  taken_report_due_ = false;
+  channel_->Send(TakenMessage({.taken = static_cast<int64_t>(taken_),
+                               .open = server_->stats().open_connections}),
+                 Lane::kControl);
+}
+
 void WorkerRuntime::OnHeartbeatTick(int res) noexcept {
   if (res != -ETIME || drained_) return MaybeStop();
   // Sent from the loop itself: a hung loop stops beating, which is what the watchdog detects.
@@ -155,6 +187,8 @@ void WorkerRuntime::OnMetricsTick(int res) noexcept {
                                     .rss_bytes = ResidentBytes(),
                                     .loop_lag_us = lag_us,
                                     .accepted = static_cast<int64_t>(stats.connections_accepted)}));
+  // The primary's estimate of our open connections, refreshed as they close.
+  if (TakesHandOffs() && !draining_) SendTaken();
   metrics_due_ = now + options_.metrics_interval;
   metrics_op_->Arm(*ring_, options_.metrics_interval);
 }
@@ -167,6 +201,9 @@ void WorkerRuntime::Drain(std::string_view why) noexcept {
   }
   if (draining_) return;
   draining_ = true;
+  // Drained by someone other than the primary (SIGTERM from outside): ask for no more
+  // connections; the drain finishes once the primary answers that none will follow.
+  if (TakesHandOffs()) channel_->Send(LifecycleMessage(BuiltinType::kHandOffStop), Lane::kControl);
   server_->Drain([this] { OnDrained(); });
 }
 

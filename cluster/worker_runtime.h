@@ -1,6 +1,7 @@
 // WorkerRuntime: the worker side of a cluster. Builds its own ring, serves HTTP on the listener
-// it inherited, reports online/listening to the primary over its channel, and drains on
-// SIGTERM (from the primary, or PR_SET_PDEATHSIG when the primary dies).
+// it inherited and on the connections the primary hands over (--sched=rr, reuseport), reports
+// online/listening to the primary over its channel, and drains on SIGTERM (from the primary, or
+// PR_SET_PDEATHSIG when the primary dies).
 //
 //   WorkerRuntime worker(env, options, router);
 //   return worker.Run();   // kExitOk after a drain; when it cannot start, kExitFatal for a
@@ -45,6 +46,10 @@ class WorkerRuntime {
   void MaybeStop() noexcept;
   void OnHeartbeatTick(int res) noexcept;
   void OnMetricsTick(int res) noexcept;
+  void OnChannelMessage(std::string_view payload) noexcept;
+  void OnConnectionHandedOver() noexcept;
+  void SendTaken() noexcept;
+  bool TakesHandOffs() const noexcept { return options_.scheduling != Scheduling::kShared; }
 
   WorkerEnv env_;
   const ClusterOptions& options_;
@@ -63,6 +68,8 @@ class WorkerRuntime {
   bool draining_ = false;
   bool drained_ = false;
   bool channel_done_ = false;
+  uint64_t taken_ = 0;  // connections the primary handed over
+  bool taken_report_due_ = false;
 };
 
 }  // namespace ringleader

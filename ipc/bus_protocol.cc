@@ -16,6 +16,10 @@ std::string_view BuiltinTypeName(BuiltinType type) {
     case BuiltinType::kMetric: return kMetricType;
     case BuiltinType::kClusterMetrics: return kClusterMetricsType;
     case BuiltinType::kConfigUpdate: return kConfigUpdateType;
+    case BuiltinType::kConnection: return kConnectionType;
+    case BuiltinType::kTaken: return kTakenType;
+    case BuiltinType::kHandOffStop: return kHandOffStopType;
+    case BuiltinType::kHandOffEnd: return kHandOffEndType;
   }
   return {};
 }
@@ -28,7 +32,8 @@ std::optional<BuiltinType> ParseBuiltinType(std::string_view type) {
 }
 
 bool IsPrimaryOnlyType(std::string_view type) {
-  return type == kConfigUpdateType || type == kClusterMetricsType;
+  return type == kConfigUpdateType || type == kClusterMetricsType || type == kConnectionType ||
+         type == kHandOffEndType;
 }
 
 std::string LifecycleMessage(BuiltinType type) { return MakeMessage(BuiltinTypeName(type)); }
@@ -52,6 +57,18 @@ void ReadCounter(const simdjson::dom::object& body, const char* key, int64_t& fi
 }
 
 }  // namespace
+
+std::string TakenMessage(const TakenReport& report) {
+  return MessageBuilder(kTakenType).Add("taken", report.taken).Add("open", report.open).Build();
+}
+
+std::optional<TakenReport> ReadTaken(const simdjson::dom::object& body) {
+  TakenReport report{.taken = -1, .open = -1};
+  ReadCounter(body, "taken", report.taken);
+  ReadCounter(body, "open", report.open);
+  if (report.taken < 0 || report.open < 0) return std::nullopt;
+  return report;
+}
 
 MetricReport ReadMetric(const simdjson::dom::object& body, MetricReport previous) {
   ReadCounter(body, "requests", previous.requests);

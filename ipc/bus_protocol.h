@@ -36,12 +36,33 @@ inline constexpr std::string_view kMetricType = "METRIC";          // worker →
 inline constexpr std::string_view kClusterMetricsType = "CLUSTER_METRICS";  // primary → workers
 // primary → workers, versioned; worker → primary (no version) asks for a broadcast.
 inline constexpr std::string_view kConfigUpdateType = "CONFIG_UPDATE";
+// Connection hand-off (--sched=rr, and a reuseport slot the primary accepts for), all on the
+// control lane: "conn" carries one accepted connection (SCM_RIGHTS); the worker acknowledges
+// with "taken"; "handoff_stop" asks for no more, and "handoff_end" is the primary's promise
+// that none follows (a draining worker waits for it before it closes its channel).
+inline constexpr std::string_view kConnectionType = "conn";              // primary → worker
+inline constexpr std::string_view kTakenType = "taken";                  // worker → primary
+inline constexpr std::string_view kHandOffStopType = "handoff_stop";     // worker → primary
+inline constexpr std::string_view kHandOffEndType = "handoff_end";       // primary → worker
 
-enum class BuiltinType { kOnline, kListening, kHeartbeat, kMetric, kClusterMetrics, kConfigUpdate };
+enum class BuiltinType {
+  kOnline,
+  kListening,
+  kHeartbeat,
+  kMetric,
+  kClusterMetrics,
+  kConfigUpdate,
+  kConnection,
+  kTaken,
+  kHandOffStop,
+  kHandOffEnd,
+};
 // Every built-in type, in declaration order.
 inline constexpr BuiltinType kBuiltinTypes[] = {
-    BuiltinType::kOnline, BuiltinType::kListening,      BuiltinType::kHeartbeat,
-    BuiltinType::kMetric, BuiltinType::kClusterMetrics, BuiltinType::kConfigUpdate};
+    BuiltinType::kOnline,      BuiltinType::kListening,    BuiltinType::kHeartbeat,
+    BuiltinType::kMetric,      BuiltinType::kClusterMetrics, BuiltinType::kConfigUpdate,
+    BuiltinType::kConnection,  BuiltinType::kTaken,        BuiltinType::kHandOffStop,
+    BuiltinType::kHandOffEnd};
 
 // The wire name of `type` (one of the constants above).
 std::string_view BuiltinTypeName(BuiltinType type);
@@ -50,8 +71,22 @@ std::optional<BuiltinType> ParseBuiltinType(std::string_view type);
 // Types only the primary may send to workers: a worker addressing one to workers is dropped.
 bool IsPrimaryOnlyType(std::string_view type);
 
-// online, listening, heartbeat: {"type":"<name>"} and nothing else.
+// online, listening, heartbeat, conn, handoff_stop, handoff_end: {"type":"<name>"} and nothing
+// else. A worker recognises the primary's conn and handoff_end by these exact bytes.
 std::string LifecycleMessage(BuiltinType type);
+inline constexpr std::string_view kConnectionFrame = R"({"type":"conn"})";
+inline constexpr std::string_view kHandOffEndFrame = R"({"type":"handoff_end"})";
+
+// taken: how many handed-over connections the worker has taken since it started, and how many
+// connections it has open now.
+struct TakenReport {
+  int64_t taken = 0;
+  int64_t open = 0;
+};
+// {"type":"taken","taken":T,"open":O}
+std::string TakenMessage(const TakenReport& report);
+// Clamped to [0, 2^40] like METRIC; nullopt when a field is absent or mistyped.
+std::optional<TakenReport> ReadTaken(const simdjson::dom::object& body);
 
 // METRIC: what one worker reports each metrics interval.
 struct MetricReport {

@@ -22,10 +22,13 @@ TEST(BusProtocolTest, EveryBuiltinTypeNameParsesBack) {
   }
 }
 
-TEST(BusProtocolTest, OnlyConfigAndMetricsAggregatesArePrimaryOnly) {
+TEST(BusProtocolTest, ConfigMetricsAggregatesAndHandOffsArePrimaryOnly) {
   EXPECT_TRUE(IsPrimaryOnlyType("CONFIG_UPDATE"));
   EXPECT_TRUE(IsPrimaryOnlyType("CLUSTER_METRICS"));
-  for (std::string_view t : {"METRIC", "online", "USER_MESSAGE", "config_update"}) {
+  EXPECT_TRUE(IsPrimaryOnlyType("conn"));
+  EXPECT_TRUE(IsPrimaryOnlyType("handoff_end"));
+  for (std::string_view t :
+       {"METRIC", "online", "USER_MESSAGE", "config_update", "taken", "handoff_stop"}) {
     EXPECT_FALSE(IsPrimaryOnlyType(t)) << t;
   }
 }
@@ -34,6 +37,27 @@ TEST(BusProtocolTest, LifecycleMessagesAreTheTypeAlone) {
   EXPECT_EQ(LifecycleMessage(BuiltinType::kOnline), R"({"type":"online"})");
   EXPECT_EQ(LifecycleMessage(BuiltinType::kListening), R"({"type":"listening"})");
   EXPECT_EQ(LifecycleMessage(BuiltinType::kHeartbeat), R"({"type":"heartbeat"})");
+  EXPECT_EQ(LifecycleMessage(BuiltinType::kConnection), kConnectionFrame);
+  EXPECT_EQ(LifecycleMessage(BuiltinType::kHandOffEnd), kHandOffEndFrame);
+  EXPECT_EQ(kConnectionFrame, R"({"type":"conn"})");
+}
+
+TEST(BusProtocolTest, TakenRoundTripsAndRefusesWhatIsMissing) {
+  const std::string wire = TakenMessage({.taken = 12, .open = 3});
+  EXPECT_EQ(wire, R"({"type":"taken","taken":12,"open":3})");
+  MessageReader reader;
+  const std::optional<TakenReport> got = ReadTaken(Parse(reader, wire).body);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->taken, 12);
+  EXPECT_EQ(got->open, 3);
+  EXPECT_FALSE(ReadTaken(Parse(reader, R"({"type":"taken","taken":1})").body).has_value());
+  EXPECT_FALSE(
+      ReadTaken(Parse(reader, R"({"type":"taken","taken":"x","open":1})").body).has_value());
+  const std::optional<TakenReport> huge =
+      ReadTaken(Parse(reader, R"({"type":"taken","taken":-4,"open":9223372036854775807})").body);
+  ASSERT_TRUE(huge.has_value());
+  EXPECT_EQ(huge->taken, 0);
+  EXPECT_EQ(huge->open, int64_t{1} << 40);
 }
 
 TEST(BusProtocolTest, MetricRoundTrips) {

@@ -87,69 +87,83 @@ bool Channel::Admit(size_t payload_size, Lane lane) noexcept {
   return true;
 }
 
+Channel::Segment& Channel::Tail(Lane lane, bool with_fd) noexcept {
+  std::deque<Segment>& queue = Queue(lane);
+  // A new segment when the last is large or its descriptors are full (one sendmsg each).
+  if (queue.empty() || queue.back().bytes.size() >= kSegmentBytes ||
+      (with_fd && queue.back().fds.size() >= kMaxFdsPerSend)) {
+    queue.push_back(Segment{.lane = lane});
+  }
+  return queue.back();
+}
+
 bool Channel::Send(std::string_view payload, Lane lane) noexcept {
   if (!Admit(payload.size(), lane)) return false;
-  if (lane == Lane::kControl) {
-    AppendFrame(control_, payload);
-  } else {
-    // Append to the last segment unless it carries a descriptor or is already large.
-    if (queue_.empty() || queue_.back().fd || queue_.back().bytes.size() >= kSegmentBytes) {
-      queue_.emplace_back();
-    }
-    AppendFrame(queue_.back().bytes, payload);
-  }
+  AppendFrame(Tail(lane, false).bytes, payload);
   Flush();
   return true;
 }
 
-bool Channel::SendWithFd(std::string_view payload, UniqueFd fd) noexcept {
-  if (!Admit(payload.size(), Lane::kUser)) return false;
-  Segment& s = queue_.emplace_back();
+bool Channel::SendWithFd(std::string_view payload, UniqueFd&& fd, Lane lane) noexcept {
+  if (!Admit(payload.size(), lane)) return false;
+  Segment& s = Tail(lane, true);
   AppendFrame(s.bytes, payload);
-  s.fd = std::move(fd);
+  s.fds.push_back(std::move(fd));
   Flush();
   return true;
+}
+
+std::vector<UniqueFd> Channel::TakeUnsentFds() noexcept {
+  std::vector<UniqueFd> unsent = std::move(sending_.fds);
+  sending_.fds.clear();
+  for (std::deque<Segment>* queue : {&control_, &queue_}) {
+    for (Segment& s : *queue) {
+      for (UniqueFd& fd : s.fds) unsent.push_back(std::move(fd));
+      s.fds.clear();
+    }
+  }
+  return unsent;
 }
 
 void Channel::Flush() noexcept {
   if (send_op_.in_flight() || sendmsg_op_.in_flight() || closing_) return;
   if (sending_.bytes.empty()) {
-    // Between frames: control first, so it never waits behind queued user traffic.
-    if (!control_.empty()) {
-      sending_ = Segment{.bytes = std::exchange(control_, {}), .lane = Lane::kControl};
-    } else if (!queue_.empty()) {
-      sending_ = std::move(queue_.front());
-      queue_.pop_front();
-    } else {
-      return;
-    }
+    // Between segments: control first, so it never waits behind queued user traffic.
+    std::deque<Segment>& queue = control_.empty() ? queue_ : control_;
+    if (queue.empty()) return;
+    sending_ = std::move(queue.front());
+    queue.pop_front();
     sent_ = 0;
   }
   const char* data = sending_.bytes.data() + sent_;
   const size_t length = sending_.bytes.size() - sent_;
-  if (!sending_.fd) return send_op_.Arm(ring_, fd_.get(), data, length);
+  if (sending_.fds.empty()) return send_op_.Arm(ring_, fd_.get(), data, length);
   send_iov_ = {const_cast<char*>(data), length};
   send_msg_ = {};
   send_msg_.msg_iov = &send_iov_;
   send_msg_.msg_iovlen = 1;
   send_msg_.msg_control = send_control_;
-  send_msg_.msg_controllen = sizeof send_control_;
+  const size_t fd_bytes = sizeof(int) * sending_.fds.size();
+  send_msg_.msg_controllen = CMSG_SPACE(fd_bytes);
   cmsghdr* c = CMSG_FIRSTHDR(&send_msg_);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  const int raw = sending_.fd.get();
-  std::memcpy(CMSG_DATA(c), &raw, sizeof raw);
+  c->cmsg_len = CMSG_LEN(fd_bytes);
+  for (size_t i = 0; i < sending_.fds.size(); ++i) {
+    const int raw = sending_.fds[i].get();
+    std::memcpy(CMSG_DATA(c) + i * sizeof(int), &raw, sizeof raw);
+  }
   sendmsg_op_.Arm(ring_, fd_.get(), &send_msg_);
 }
 
 void Channel::OnSent(int res) noexcept {
+  // Delivered with the first byte (the rest goes as plain bytes); otherwise they stay ours.
+  if (res > 0) sending_.fds.clear();
   if (closing_) return MaybeFinish();
   if (res < 0) {
     if (res == -EINTR || res == -EAGAIN) return Flush();
     return Fail(ErrnoStatus(-res, "channel send"));
   }
-  sending_.fd.Reset();  // delivered with the first byte; the rest goes as plain bytes
   sent_ += static_cast<size_t>(res);
   LaneBytes(sending_.lane) -= static_cast<size_t>(res);
   if (sent_ == sending_.bytes.size()) {

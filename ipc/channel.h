@@ -1,11 +1,13 @@
 // Channel: one end of a primary↔worker socketpair, driven by the ring. Receives frames and hands
 // each payload to a callback; sends through bounded queues so a stuck peer can never make the
-// sender block or grow without limit. A frame may carry one descriptor (SCM_RIGHTS).
+// sender block or grow without limit. A frame may carry one descriptor (SCM_RIGHTS); up to
+// kMaxFdsPerSend of them travel in one sendmsg, so handing over many connections costs few sends.
 //
 // Two lanes: user messages share max_queued_bytes and are dropped when it is full; control
-// messages (lifecycle, heartbeats) have a budget of their own and go out ahead of every user
-// frame not yet started, so a flood of user traffic can neither drop nor delay a heartbeat
-// (and get a healthy worker killed by the watchdog).
+// messages (lifecycle, heartbeats, connection hand-offs) have a budget of their own and go out
+// ahead of every user frame not yet started, so a flood of user traffic can neither drop nor
+// delay a heartbeat (and get a healthy worker killed by the watchdog). Within a lane, frames keep
+// their order.
 //
 //   Channel channel(ring, std::move(fd), {.max_payload = 64 << 10, .max_queued_bytes = 1 << 20},
 //                   {.on_message = [](std::string_view json) { ... },
@@ -13,9 +15,11 @@
 //   channel.Start();
 //   channel.Send(R"({"type":"NOTE"})");      // false: queue full, message dropped (counted)
 //   channel.Send(R"({"type":"heartbeat"})", Lane::kControl);   // ahead of queued user frames
-//   channel.SendWithFd(R"({"type":"conn"})", std::move(client_fd));
+//   channel.SendWithFd(R"({"type":"conn"})", std::move(client_fd), Lane::kControl);
 //   // receiver, inside on_message for that frame: UniqueFd fd = channel.TakeReceivedFd();
 //   channel.Close();   // cancels; on_closed runs once both ops have completed
+//   // in on_closed: descriptors never sent, to hand to someone else
+//   for (UniqueFd& fd : channel.TakeUnsentFds()) ...
 #pragma once
 
 #include <sys/socket.h>
@@ -25,6 +29,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -67,10 +72,14 @@ class Channel {
   // Queues one framed message on `lane`. False (and counted) when that lane is over its limit or
   // the channel is closed.
   bool Send(std::string_view payload, Lane lane = Lane::kUser) noexcept;
-  // Queues a frame whose first byte carries `fd` to the peer (the kernel duplicates it).
-  bool SendWithFd(std::string_view payload, UniqueFd fd) noexcept;
+  // Queues a frame carrying `fd` to the peer (the kernel duplicates it; ours is closed once
+  // sent). The receiver takes descriptors in the order their frames were queued, one per frame.
+  // On false `fd` is left with the caller, to hand to someone else.
+  bool SendWithFd(std::string_view payload, UniqueFd&& fd, Lane lane = Lane::kUser) noexcept;
   // The oldest descriptor received and not yet taken (invalid when none).
   UniqueFd TakeReceivedFd() noexcept;
+  // After on_closed: the descriptors queued that never reached the peer, oldest first.
+  std::vector<UniqueFd> TakeUnsentFds() noexcept;
   // Stops both directions; on_closed follows once the kernel has released both ops.
   void Close() noexcept { Fail(absl::CancelledError("closed locally")); }
 
@@ -80,13 +89,15 @@ class Channel {
   // Descriptors refused (not accepted, over the cap, or cut off by MSG_CTRUNC).
   uint64_t refused_fds() const noexcept { return refused_fds_; }
   static constexpr size_t kMaxHeldFds = 64;
+  static constexpr size_t kMaxFdsPerSend = 32;  // both ends: the receiver's control buffer fits it
   int fd() const noexcept { return fd_.get(); }
 
  private:
-  // Outbound bytes; a segment with a descriptor is sent alone so the fd lands on its frame.
+  // Outbound bytes in one send. Its descriptors travel with its first byte; the receiver keeps
+  // them in order, so each frame that carries one takes the oldest.
   struct Segment {
     std::string bytes;
-    UniqueFd fd;
+    std::vector<UniqueFd> fds;
     Lane lane = Lane::kUser;
   };
   // User frames are appended to a segment up to this size: a control frame waits at most this
@@ -97,6 +108,11 @@ class Channel {
   void OnRecv(int res) noexcept;
   void OnSent(int res) noexcept;
   bool Admit(size_t payload_size, Lane lane) noexcept;
+  // The segment of `lane` a frame (with a descriptor or not) is appended to.
+  Segment& Tail(Lane lane, bool with_fd) noexcept;
+  std::deque<Segment>& Queue(Lane lane) noexcept {
+    return lane == Lane::kControl ? control_ : queue_;
+  }
   size_t& LaneBytes(Lane lane) noexcept {
     return lane == Lane::kControl ? control_bytes_ : user_bytes_;
   }
@@ -111,7 +127,7 @@ class Channel {
   ChannelCallbacks callbacks_;
   FrameDecoder decoder_;
   char recv_buffer_[16 * 1024];
-  alignas(cmsghdr) char recv_control_[CMSG_SPACE(sizeof(int) * 4)];
+  alignas(cmsghdr) char recv_control_[CMSG_SPACE(sizeof(int) * kMaxFdsPerSend)];
   iovec recv_iov_{};
   msghdr recv_msg_{};
   std::deque<UniqueFd> received_fds_;
@@ -119,14 +135,14 @@ class Channel {
   SendOp send_op_;
   SendMsgOp sendmsg_op_;
   std::deque<Segment> queue_;  // user frames not yet started, oldest first
-  std::string control_;        // control frames not yet started (never with a descriptor)
+  std::deque<Segment> control_;  // control frames not yet started, oldest first
   Segment sending_;            // what the send op hands to the kernel; no bytes when idle
   size_t sent_ = 0;            // bytes of sending_ already sent
   size_t user_bytes_ = 0;      // queued and in flight, per lane
   size_t control_bytes_ = 0;
   iovec send_iov_{};
   msghdr send_msg_{};
-  alignas(cmsghdr) char send_control_[CMSG_SPACE(sizeof(int))];
+  alignas(cmsghdr) char send_control_[CMSG_SPACE(sizeof(int) * kMaxFdsPerSend)];
   uint64_t dropped_sends_ = 0;
   uint64_t refused_fds_ = 0;
   bool closing_ = false;

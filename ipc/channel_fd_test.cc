@@ -1,7 +1,10 @@
 // Unit test for descriptor passing (SCM_RIGHTS) between two Channels on one ring.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <string>
 #include <vector>
@@ -91,6 +94,97 @@ TEST_F(ChannelFdTest, DescriptorsAreClosedOnArrivalUnlessAccepted) {
   sender.Close();
   primary_side.Close();
   RunRingUntil(*ring, [&] { return ring->ops_in_flight() == 0; });
+}
+
+
+TEST_F(ChannelFdTest, ManyDescriptorsOnTheControlLaneArriveInOrderInFewSends) {
+  constexpr int kCount = 100;
+  std::vector<std::pair<UniqueFd, UniqueFd>> pipes;  // read end, write end
+  for (int i = 0; i < kCount; ++i) {
+    int p[2];
+    ASSERT_EQ(::pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+    pipes.emplace_back(UniqueFd(p[0]), UniqueFd(p[1]));
+  }
+  int received = 0;
+  Channel* receiver_ptr = nullptr;
+  Channel sender(*ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
+                                                  .on_closed = [](const absl::Status&) {}});
+  Channel receiver(*ring, UniqueFd(pair[1]), {.accept_fds = true},
+                   {.on_message =
+                        [&](std::string_view payload) {
+                          // Each frame writes its own text through the descriptor it took.
+                          UniqueFd fd = receiver_ptr->TakeReceivedFd();
+                          ASSERT_TRUE(fd) << "frame " << payload << " arrived without its fd";
+                          EXPECT_EQ(::write(fd.get(), payload.data(), payload.size()),
+                                    static_cast<ssize_t>(payload.size()));
+                          ++received;
+                        },
+                    .on_closed = [](const absl::Status&) {}});
+  receiver_ptr = &receiver;
+  receiver.Start();
+  sender.Start();
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(sender.SendWithFd(std::to_string(i), std::move(pipes[i].second), Lane::kControl));
+  }
+  ASSERT_TRUE(RunRingUntil(*ring, [&] { return received == kCount; }));
+  for (int i = 0; i < kCount; ++i) {
+    char buffer[8] = {};
+    const ssize_t n = ::read(pipes[i].first.get(), buffer, sizeof buffer);
+    EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0), std::to_string(i))
+        << "descriptor " << i << " went to another frame";
+  }
+  EXPECT_EQ(receiver.refused_fds(), 0u);
+  sender.Close();
+  receiver.Close();
+  RunRingUntil(*ring, [&] { return ring->ops_in_flight() == 0; });
+}
+
+TEST_F(ChannelFdTest, DescriptorsNeverSentComeBackAfterClose) {
+  constexpr int kCount = 100;
+  bool closed = false;
+  Channel sender(*ring, UniqueFd(pair[0]), {}, {.on_message = [](std::string_view) {},
+                                                  .on_closed = [&](const absl::Status&) {
+                                                    closed = true;
+                                                  }});
+  UniqueFd peer(pair[1]);  // reads nothing until the sender is closed
+  sender.Start();
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(sender.SendWithFd("fd", UniqueFd(::dup(pipe_fds[1])), Lane::kControl));
+  }
+  sender.Close();
+  ASSERT_TRUE(RunRingUntil(*ring, [&] { return closed; }));
+  std::vector<UniqueFd> unsent = sender.TakeUnsentFds();
+  // At most the one sendmsg that was already under way got through.
+  EXPECT_GE(unsent.size(), static_cast<size_t>(kCount) - Channel::kMaxFdsPerSend);
+  size_t delivered = 0;
+  for (;;) {
+    char data[4096];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * Channel::kMaxFdsPerSend)];
+    iovec iov{data, sizeof data};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (::recvmsg(peer.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0) break;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      const size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < n; ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        ::close(fd);
+        ++delivered;
+      }
+    }
+  }
+  EXPECT_EQ(unsent.size() + delivered, static_cast<size_t>(kCount)) << "a descriptor was lost";
+  for (const UniqueFd& fd : unsent) EXPECT_GE(::fcntl(fd.get(), F_GETFD), 0);
+  unsent.clear();
+  // Every duplicate is closed now: the pipe reports EOF, so none leaked inside the channel.
+  ::close(pipe_fds[1]);
+  char c;
+  EXPECT_EQ(::read(pipe_fds[0], &c, 1), 0) << "a descriptor leaked";
+  ::close(pipe_fds[0]);
 }
 
 }  // namespace

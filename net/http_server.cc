@@ -47,31 +47,41 @@ void HttpServer::Start() noexcept {
 }
 
 void HttpServer::ArmAccept() noexcept {
-  accept_op_.Arm(ring_, listen_fd_, options_.multishot_accept);
+  if (listen_fd_ >= 0) accept_op_.Arm(ring_, listen_fd_, options_.multishot_accept);
 }
 
 void HttpServer::ArmTick() noexcept {
   if (!tick_op_.in_flight()) tick_op_.Arm(ring_, kTick);
 }
 
-void HttpServer::OnAccept(int res, uint32_t flags) noexcept {
-  if (res >= 0) {
-    ++stats_.connections_accepted;
-    if (stats_.open_connections >= options_.max_connections) {
-      // Over the limit: close at once rather than leave the client hanging in the backlog.
-      ++stats_.connections_refused;
-      ::close(res);
-    } else {
-      auto* c = new HttpConnection(*this, res);
-      c->next = connections_;
-      if (connections_ != nullptr) connections_->prev = c;
-      connections_ = c;
-      ++stats_.open_connections;
-      c->Start();
-      // Accepted just as the drain began (the cancel lost the race): serve it, with close.
-      if (draining_) c->BeginDrain();
-    }
+void HttpServer::AddConnection(int fd) noexcept {
+  ++stats_.connections_accepted;
+  if (stats_.open_connections >= options_.max_connections || drained_) {
+    // Over the limit: close at once rather than leave the client hanging in the backlog.
+    ++stats_.connections_refused;
+    ::close(fd);
+    return;
   }
+  auto* c = new HttpConnection(*this, fd);
+  c->next = connections_;
+  if (connections_ != nullptr) connections_->prev = c;
+  connections_ = c;
+  ++stats_.open_connections;
+  c->Start();
+  // Arrived after the drain began (an accept whose cancel lost the race, or a hand-off the
+  // primary sent before it knew): serve it, with close.
+  if (draining_) c->BeginDrain();
+}
+
+void HttpServer::Adopt(int fd) noexcept { AddConnection(fd); }
+
+void HttpServer::HoldDrain(bool hold) noexcept {
+  drain_held_ = hold;
+  MaybeFinishDrain();
+}
+
+void HttpServer::OnAccept(int res, uint32_t flags) noexcept {
+  if (res >= 0) AddConnection(res);
   if ((flags & IORING_CQE_F_MORE) == 0) {
     if (draining_) return MaybeFinishDrain();
     // -EMFILE/-ENFILE and friends end the multishot; the tick re-arms it, so no busy loop.
@@ -113,7 +123,9 @@ void HttpServer::Drain(absl::AnyInvocable<void()> on_drained) noexcept {
 }
 
 void HttpServer::MaybeFinishDrain() noexcept {
-  if (!draining_ || drained_ || connections_ != nullptr || accept_op_.in_flight()) return;
+  if (!draining_ || drained_ || drain_held_ || connections_ != nullptr || accept_op_.in_flight()) {
+    return;
+  }
   // The tick must have completed too before the owner may tear everything down.
   if (tick_op_.in_flight()) return ring_.Cancel(tick_op_);
   drained_ = true;

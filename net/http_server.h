@@ -1,10 +1,15 @@
-// HttpServer: a worker's HTTP/1.1 accept loop on an inherited listener, driven by the ring.
+// HttpServer: a worker's HTTP/1.1 accept loop on an inherited listener, driven by the ring, or
+// with no listener (-1), serving the connections the primary hands over (Adopt).
 // Multishot accept; per connection a multishot recv over a shared provided-buffer ring, llhttp,
 // the Router, and batched sends. A coarse tick enforces header, idle and linger timeouts.
 //
 //   RL_ASSIGN_OR_RETURN(auto server, HttpServer::Create(ring, listener_fd, router, {}));
 //   server->Start();                       // accepting from the next loop turn
 //   server->Drain([&] { ring.Stop(); });   // stop accepting, finish in-flight, close, then call
+//
+//   server->HoldDrain(true);   // with no listener: more hand-offs may come, a drain waits
+//   server->Adopt(fd);         // a connection the primary accepted
+//   server->HoldDrain(false);  // the primary said no more will come
 #pragma once
 
 #include <cstdint>
@@ -62,6 +67,12 @@ class HttpServer {
   // "Connection: close". `on_drained` runs once no connection and no op remains.
   void Drain(absl::AnyInvocable<void()> on_drained) noexcept;
 
+  // Serves a connection accepted elsewhere; counted as accepted. During a drain it answers one
+  // request with "Connection: close"; after the drain finished it is closed at once.
+  void Adopt(int fd) noexcept;
+  // While held, a drain does not finish even with no connection left.
+  void HoldDrain(bool hold) noexcept;
+
   bool draining() const noexcept { return draining_; }
   const HttpServerStats& stats() const noexcept { return stats_; }
 
@@ -82,6 +93,7 @@ class HttpServer {
   void ArmTick() noexcept;
   void ArmAccept() noexcept;
   void MaybeFinishDrain() noexcept;
+  void AddConnection(int fd) noexcept;
 
   Ring& ring_;
   int listen_fd_;
@@ -96,6 +108,7 @@ class HttpServer {
   HttpServerStats stats_;
   bool draining_ = false;
   bool drained_ = false;
+  bool drain_held_ = false;
   absl::AnyInvocable<void()> on_drained_;
 };
 
