@@ -1,7 +1,8 @@
 // Integration: how connections reach workers in each --sched mode (rr, shared, reuseport) and
 // with --sticky=ip, and that no mode loses a connection while workers come and go: a rolling
 // restart, a scale-down, a parked slot, a killed worker, a worker that stops reading its channel.
-// Suites named Slow* run longer than ten seconds; CTest runs them as distribution_slow_test.
+// The Slow* suites (rolling restarts and scaling under load) take longer than ten seconds
+// together; CTest runs them as distribution_slow_test, the rest as distribution_test.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -169,6 +170,9 @@ TEST_P(SpreadPerMode, TwoHundredShortConnectionsReachEveryWorker) {
   }
 }
 
+INSTANTIATE_TEST_SUITE_P(Modes, SpreadPerMode, ::testing::ValuesIn(kModes),
+                         [](const auto& info) { return info.param; });
+
 // When a load ends, every worker has no connection open: "least-loaded, round-robin among
 // equals" gives each its turn at once, not after the primary's estimates catch up.
 TEST(RoundRobin, ShortConnectionsRightAfterAKeepAliveLoadReachEveryWorker) {
@@ -184,9 +188,6 @@ TEST(RoundRobin, ShortConnectionsRightAfterAKeepAliveLoadReachEveryWorker) {
               spread.Describe().c_str());
   EXPECT_EQ(spread.Workers(), AsSet(server->process().Children())) << spread.Describe();
 }
-
-INSTANTIATE_TEST_SUITE_P(Modes, SpreadPerMode, ::testing::ValuesIn(kModes),
-                         [](const auto& info) { return info.param; });
 
 // --- Rolling restart under load, per mode -------------------------------------------------------
 
