@@ -52,6 +52,11 @@ absl::Status WorkerRuntime::SetUp() {
   RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, http));
   // Connections may be handed over until the primary says none will follow.
   if (TakesHandOffs()) server_->HoldDrain(true);
+  if (options_.scheduling == Scheduling::kRoundRobin) {
+    // The primary picks the least-loaded worker: it learns of every close within a loop turn.
+    // (With reuseport it hands over only a parked or departed slot's share; acks suffice.)
+    server_->OnConnectionCountChanged([this] { ReportLoadThisTurn(); });
+  }
   channel_ = std::make_unique<Channel>(
       *ring_, UniqueFd(env_.channel_fd),
       // Workers accept descriptors from the primary (connection hand-off); the primary doesn't.
@@ -155,11 +160,14 @@ void WorkerRuntime::OnConnectionHandedOver() noexcept {
   if (!connection) return;  // refused by the channel (over its cap): the primary's loss to see
   ++taken_;
   server_->Adopt(connection.release());
-  // One acknowledgement per loop turn, however many arrived in it.
-  if (!taken_report_due_) {
-    taken_report_due_ = true;
-    ring_->Defer([this] { SendTaken(); });
-  }
+  ReportLoadThisTurn();  // the acknowledgement
+}
+
+void WorkerRuntime::ReportLoadThisTurn() noexcept {
+  // One report per loop turn, however many connections came and went in it.
+  if (taken_report_due_) return;
+  taken_report_due_ = true;
+  ring_->Defer([this] { SendTaken(); });
 }
 
 void WorkerRuntime::SendTaken() noexcept {
@@ -187,8 +195,6 @@ void WorkerRuntime::OnMetricsTick(int res) noexcept {
                                     .rss_bytes = ResidentBytes(),
                                     .loop_lag_us = lag_us,
                                     .accepted = static_cast<int64_t>(stats.connections_accepted)}));
-  // The primary's estimate of our open connections, refreshed as they close.
-  if (TakesHandOffs() && !draining_) SendTaken();
   metrics_due_ = now + options_.metrics_interval;
   metrics_op_->Arm(*ring_, options_.metrics_interval);
 }

@@ -48,6 +48,7 @@ class WorkerRuntime {
   void OnMetricsTick(int res) noexcept;
   void OnChannelMessage(std::string_view payload) noexcept;
   void OnConnectionHandedOver() noexcept;
+  void ReportLoadThisTurn() noexcept;
   void SendTaken() noexcept;
   bool TakesHandOffs() const noexcept { return options_.scheduling != Scheduling::kShared; }
 

@@ -67,6 +67,7 @@ void HttpServer::AddConnection(int fd) noexcept {
   if (connections_ != nullptr) connections_->prev = c;
   connections_ = c;
   ++stats_.open_connections;
+  if (on_count_changed_) on_count_changed_();
   c->Start();
   // Arrived after the drain began (an accept whose cancel lost the race, or a hand-off the
   // primary sent before it knew): serve it, with close.
@@ -108,6 +109,7 @@ void HttpServer::Release(HttpConnection* c) noexcept {
   if (c->next != nullptr) c->next->prev = c->prev;
   if (connections_ == c) connections_ = c->next;
   --stats_.open_connections;
+  if (on_count_changed_) on_count_changed_();
   ring_.Defer([c] { delete c; });
   MaybeFinishDrain();
 }

@@ -72,6 +72,10 @@ class HttpServer {
   void Adopt(int fd) noexcept;
   // While held, a drain does not finish even with no connection left.
   void HoldDrain(bool hold) noexcept;
+  // Runs whenever a connection opens or closes (the worker tells the primary its load).
+  void OnConnectionCountChanged(absl::AnyInvocable<void()> callback) noexcept {
+    on_count_changed_ = std::move(callback);
+  }
 
   bool draining() const noexcept { return draining_; }
   const HttpServerStats& stats() const noexcept { return stats_; }
@@ -110,6 +114,7 @@ class HttpServer {
   bool drained_ = false;
   bool drain_held_ = false;
   absl::AnyInvocable<void()> on_drained_;
+  absl::AnyInvocable<void()> on_count_changed_;
 };
 
 }  // namespace ringleader
