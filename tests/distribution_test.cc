@@ -107,28 +107,47 @@ int ListeningInSlot(const TraceFile& trace, int slot, int except) {
   return 0;
 }
 
-// The sockets listening on `port`, by inode (LISTEN rows of /proc/net/tcp): one for rr and
-// shared, one per slot for reuseport. The same inodes after a restart: the same sockets, kept.
-std::set<unsigned long> ListeningSockets(int port) {
+// The sockets listening on `port` (LISTEN rows of /proc/net/tcp), by inode → connections in
+// their accept queue. One socket for rr and shared, one per slot for reuseport.
+std::map<unsigned long, unsigned long> ListenQueues(int port) {
   std::ifstream table("/proc/net/tcp");
   std::string line;
   std::getline(table, line);  // the header
-  std::set<unsigned long> inodes;
+  std::map<unsigned long, unsigned long> queues;
   while (std::getline(table, line)) {
     std::istringstream fields(line);
-    std::string row, local, remote, state, queues, timer, retransmits, uid, timeout;
+    std::string row, local, remote, state, tx_rx, timer, retransmits, uid, timeout;
     unsigned long inode = 0;
-    fields >> row >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+    fields >> row >> local >> remote >> state >> tx_rx >> timer >> retransmits >> uid >>
         timeout >> inode;
-    const auto colon = local.find(':');
+    const auto port_at = local.find(':');
+    const auto rx_at = tx_rx.find(':');
     unsigned local_port = 0;
-    if (fields && colon != std::string::npos && state == "0A" &&
-        absl::SimpleHexAtoi(local.substr(colon + 1), &local_port) &&
-        static_cast<int>(local_port) == port) {
-      inodes.insert(inode);
+    unsigned long waiting = 0;
+    if (fields && state == "0A" && port_at != std::string::npos && rx_at != std::string::npos &&
+        absl::SimpleHexAtoi(local.substr(port_at + 1), &local_port) &&
+        static_cast<int>(local_port) == port &&
+        absl::SimpleHexAtoi(tx_rx.substr(rx_at + 1), &waiting)) {
+      queues[inode] = waiting;
     }
   }
+  return queues;
+}
+
+// The listening sockets by inode: the same inodes after a restart are the same sockets, kept.
+std::set<unsigned long> ListeningSockets(int port) {
+  std::set<unsigned long> inodes;
+  for (const auto& [inode, waiting] : ListenQueues(port)) inodes.insert(inode);
   return inodes;
+}
+
+// For a failure message: the listening sockets with connections nobody has accepted.
+std::string Unaccepted(int port) {
+  std::string out;
+  for (const auto& [inode, waiting] : ListenQueues(port)) {
+    if (waiting > 0) absl::StrAppend(&out, "\n  socket ", inode, ": ", waiting, " not accepted");
+  }
+  return out;
 }
 
 // The trace checker's verdict once the trace has caught up with the processes: the primary
@@ -217,7 +236,7 @@ TEST_P(SlowRollingRestartPerMode, LosesNothing) {
   const LoadResult result = load.Stop();
   std::printf("--sched=%s, %d rolling restarts under %s load: %s\n", sched.c_str(), kRestarts,
               keep_alive ? "keep-alive" : "connection-per-request", result.Describe().c_str());
-  EXPECT_EQ(result.failures, 0) << result.Describe();
+  EXPECT_EQ(result.failures, 0) << result.Describe() << Unaccepted(server->port());
 
   // Only new workers are left, and they are the ones serving.
   ASSERT_TRUE(Eventually(absl::Seconds(10), [&] {
@@ -279,7 +298,8 @@ TEST(SlowReuseport, ScaleDownTwiceThenUpUnderPerRequestLoadLosesNothing) {
     const LoadResult result = load.Stop();
     std::printf("reuseport, 4 -> 2 workers under per-request load: %s\n",
                 result.Describe().c_str());
-    EXPECT_EQ(result.failures, 0) << "scale-down: " << result.Describe();
+    EXPECT_EQ(result.failures, 0) << "scale-down: " << result.Describe()
+                                  << Unaccepted(server->port());
   }
   const std::set<long> two = AsSet(server->process().Children());
   const std::vector<long> serving = server->DistinctWorkerPids(24);
@@ -302,7 +322,8 @@ TEST(SlowReuseport, ScaleDownTwiceThenUpUnderPerRequestLoadLosesNothing) {
   ASSERT_TRUE(TrafficFlows(load, 200));
   const LoadResult result = load.Stop();
   std::printf("reuseport, 2 -> 3 workers under per-request load: %s\n", result.Describe().c_str());
-  EXPECT_EQ(result.failures, 0) << "scale-up: " << result.Describe();
+  EXPECT_EQ(result.failures, 0) << "scale-up: " << result.Describe()
+                                  << Unaccepted(server->port());
   EXPECT_EQ(ListeningSockets(server->port()), sockets) << "the new worker takes a kept socket";
   EXPECT_THAT(SettledTraceViolations(*server), IsEmpty());
 }
@@ -321,11 +342,12 @@ TEST(Reuseport, ParkedSlotsQueueIsServedByTheOthers) {
 
   LoadClient load(PerRequestLoad(server->port()));
   load.Start();
-  ASSERT_TRUE(TrafficFlows(load, 300));
+  EXPECT_TRUE(TrafficFlows(load, 300)) << load.requests_so_far() << " requests answered"
+                                       << Unaccepted(server->port());
   const LoadResult result = load.Stop();
   std::printf("reuseport, one slot of 3 parked, per-request load: %s\n",
               result.Describe().c_str());
-  EXPECT_EQ(result.failures, 0) << result.Describe();
+  EXPECT_EQ(result.failures, 0) << result.Describe() << Unaccepted(server->port());
   EXPECT_EQ(result.worker_pids, std::set<long>({workers[1], workers[2]}));
   EXPECT_EQ(ListeningSockets(server->port()), sockets) << "the parked slot's socket stays open";
 }
