@@ -1,6 +1,7 @@
 // Blocking loopback HTTP client with receive/send timeouts.
 #include "tests/support/http_client.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -42,7 +43,8 @@ void ClientConnection::SetTimeout(absl::Duration timeout) {
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-absl::Status ClientConnection::Connect(int port, absl::Duration timeout, int receive_buffer) {
+absl::Status ClientConnection::Connect(int port, absl::Duration timeout, int receive_buffer,
+                                       std::string_view source) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return absl::InternalError("socket");
   SetTimeout(timeout);
@@ -51,6 +53,20 @@ absl::Status ClientConnection::Connect(int port, absl::Duration timeout, int rec
   }
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!source.empty()) {
+    const std::string address(source);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, address.c_str(), &from.sin_addr) != 1) {
+      return absl::InvalidArgumentError(absl::StrCat("not an IPv4 address: ", address));
+    }
+    // The port is chosen at connect, per destination, so many short connections from one
+    // source address do not use up the ephemeral ports.
+    ::setsockopt(fd_, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      return absl::UnavailableError(absl::StrCat("bind ", address, ": ", std::strerror(errno)));
+    }
+  }
   sockaddr_in addr = LoopbackAddress(port);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     return absl::UnavailableError(absl::StrCat("connect: ", std::strerror(errno)));
@@ -152,9 +168,10 @@ sockaddr_in LoopbackAddress(int port) {
   return addr;
 }
 
-absl::StatusOr<HttpReply> HttpGet(int port, std::string_view path, absl::Duration timeout) {
+absl::StatusOr<HttpReply> HttpGet(int port, std::string_view path, absl::Duration timeout,
+                                  std::string_view source) {
   ClientConnection c;
-  if (absl::Status s = c.Connect(port, timeout); !s.ok()) return s;
+  if (absl::Status s = c.Connect(port, timeout, 0, source); !s.ok()) return s;
   if (absl::Status s = c.Send(absl::StrCat("GET ", std::string(path),
                                            " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
       !s.ok()) {

@@ -33,8 +33,10 @@ class ClientConnection {
   ~ClientConnection();
 
   // `receive_buffer` > 0 sets SO_RCVBUF before connecting, for a client that reads slowly.
+  // A `source` address (such as "127.0.0.2": all of 127.0.0.0/8 is loopback) is bound before
+  // connecting, so that one test can be several clients; empty: the kernel's choice.
   absl::Status Connect(int port, absl::Duration timeout = absl::Seconds(3),
-                       int receive_buffer = 0);
+                       int receive_buffer = 0, std::string_view source = {});
   absl::Status Send(std::string_view bytes);
   // Reads one response (headers + Content-Length body). `head_only` for HEAD requests.
   // Errors: DeadlineExceeded (timed out), Unavailable (closed or reset before any byte of the
@@ -55,9 +57,11 @@ class ClientConnection {
 // 127.0.0.1:`port`, for tests that need a raw socket.
 sockaddr_in LoopbackAddress(int port);
 
-// GET `path` on a fresh connection with "Connection: close".
+// GET `path` on a fresh connection with "Connection: close", from `source` when given (see
+// ClientConnection::Connect).
 absl::StatusOr<HttpReply> HttpGet(int port, std::string_view path,
-                                  absl::Duration timeout = absl::Seconds(3));
+                                  absl::Duration timeout = absl::Seconds(3),
+                                  std::string_view source = {});
 
 // POST `body` to `path` on a fresh connection with "Connection: close".
 absl::StatusOr<HttpReply> HttpPost(int port, std::string_view path, std::string_view body,
