@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "cluster/cluster.h"
 #include "cluster/distribution.h"
+#include "net/accept_watch.h"
 #include "cluster/worker_process.h"
 #include "core/exit_codes.h"
 #include "core/invoked_executable.h"
@@ -78,6 +79,9 @@ class Primary final : private PrimaryBus {
     int slot;  // -1: the shared listener
     int fd;
     AcceptOp accept;
+    uint64_t accepted = 0;
+    AcceptWatch watch;            // a missed wake-up is re-armed on the intake tick
+    bool backing_off = false;     // an accept error (EMFILE...): re-armed on the next tick
   };
 
   // One worker position's mechanism: its respawn timer. Which workers it has and what
@@ -138,6 +142,7 @@ class Primary final : private PrimaryBus {
   void OnServingChanged() noexcept;
   void UpdateIntakes() noexcept;
   void OnIntakeAccept(Intake& intake, int res, uint32_t flags) noexcept;
+  void OnIntakeTick(int res) noexcept;
   void Distribute(UniqueFd connection) noexcept;
   bool HandOff(UniqueFd& connection) noexcept;
   void HandOffPending() noexcept;
@@ -167,7 +172,7 @@ class Primary final : private PrimaryBus {
   UniqueFd listener_;  // shared, rr; with reuseport, slot 0's socket
   std::vector<UniqueFd> slot_listeners_;  // reuseport: one per slot that ever existed
   std::vector<std::unique_ptr<Intake>> intakes_;
-  std::unique_ptr<TimeoutOp> intake_retry_op_;  // after an accept error (EMFILE...)
+  std::unique_ptr<TimeoutOp> intake_tick_op_;  // while the primary accepts: stalls, retries
   std::deque<UniqueFd> pending_;  // accepted, waiting for a worker with room, oldest first
   WorkerPicker picker_;
   std::vector<PickCandidate> pick_candidates_;  // HandOff's, kept for their capacity

@@ -29,7 +29,8 @@ namespace ringleader {
 namespace {
 // Connections accepted before the accept stopped, waiting for a worker; beyond, closed.
 constexpr size_t kMaxPending = 4096;
-constexpr absl::Duration kIntakeRetry = absl::Milliseconds(100);
+// How often an accepting intake is checked for a missed wake-up, and an erring one retried.
+constexpr absl::Duration kIntakeTick = absl::Milliseconds(250);
 }  // namespace
 
 Primary::Intake::Intake(int slot_index, int listen_fd, Primary& primary)
@@ -43,10 +44,8 @@ absl::Status Primary::OpenListeners() {
   ListenOptions listen = options_.listen;
   listen.reuse_port = options_.scheduling == Scheduling::kReusePort;
   RL_ASSIGN_OR_RETURN(listener_, OpenListener(listen));
-  intake_retry_op_ = std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept {
-    if (res == -ETIME) UpdateIntakes();
-    MaybeFinish();
-  });
+  intake_tick_op_ =
+      std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnIntakeTick(res); });
   switch (options_.scheduling) {
     case Scheduling::kShared: return absl::OkStatus();
     case Scheduling::kRoundRobin:
@@ -109,24 +108,42 @@ void Primary::UpdateIntakes() noexcept {
     // rr: always, while someone can take; reuseport: a slot's socket only while it has nobody.
     const bool wanted = !stopping() && anyone_serving && pending_.empty() &&
                         (intake->slot < 0 || !SlotServing(intake->slot));
-    if (wanted && !intake->accept.in_flight() && !intake_retry_op_->in_flight()) {
+    if (wanted && !intake->accept.in_flight() && !intake->backing_off) {
       intake->accept.Arm(*ring_, intake->fd, /*multishot=*/true);
     } else if (!wanted && intake->accept.in_flight()) {
       ring_->Cancel(intake->accept);
     }
+    if (!stopping() && !intake_tick_op_->in_flight() &&
+        (intake->accept.in_flight() || intake->backing_off)) {
+      intake_tick_op_->Arm(*ring_, kIntakeTick);
+    }
   }
+  if (stopping()) ring_->Cancel(*intake_tick_op_);  // no-op unless armed
+}
+
+void Primary::OnIntakeTick(int res) noexcept {
+  if (res == -ETIME) {
+    for (auto& intake : intakes_) {
+      intake->backing_off = false;
+      if (intake->accept.in_flight() && intake->watch.Stalled(intake->fd, intake->accepted)) {
+        ring_->Cancel(intake->accept);  // its completion re-arms it
+      }
+    }
+    UpdateIntakes();
+  }
+  MaybeFinish();
 }
 
 void Primary::OnIntakeAccept(Intake& intake, int res, uint32_t flags) noexcept {
-  if (res >= 0) Distribute(UniqueFd(res));
+  if (res >= 0) {
+    ++intake.accepted;
+    Distribute(UniqueFd(res));
+  }
   if ((flags & IORING_CQE_F_MORE) != 0) return;
   // The multishot ended: cancelled, or an error such as EMFILE that a retry soon may not repeat.
   if (res < 0 && res != -ECANCELED && res != -EINTR && res != -ECONNABORTED) {
     LogError(ErrnoStatus(-res, absl::StrCat("accepting connections (slot ", intake.slot, ")")));
-    if (!stopping() && !intake_retry_op_->in_flight()) {
-      intake_retry_op_->Arm(*ring_, kIntakeRetry);
-    }
-    return MaybeFinish();
+    intake.backing_off = true;
   }
   UpdateIntakes();
   MaybeFinish();
@@ -228,7 +245,7 @@ bool Primary::IntakesIdle() const noexcept {
   for (const auto& intake : intakes_) {
     if (intake->accept.in_flight()) return false;
   }
-  return intake_retry_op_ == nullptr || !intake_retry_op_->in_flight();
+  return intake_tick_op_ == nullptr || !intake_tick_op_->in_flight();
 }
 
 }  // namespace ringleader

@@ -86,7 +86,8 @@ void HttpServer::OnAccept(int res, uint32_t flags) noexcept {
   if ((flags & IORING_CQE_F_MORE) == 0) {
     if (draining_) return MaybeFinishDrain();
     // -EMFILE/-ENFILE and friends end the multishot; the tick re-arms it, so no busy loop.
-    if (res >= 0 || res == -EINTR || res == -ECONNABORTED) ArmAccept();
+    // -ECANCELED: the tick found it stalled (net/accept_watch.h).
+    if (res >= 0 || res == -EINTR || res == -ECONNABORTED || res == -ECANCELED) ArmAccept();
   }
 }
 
@@ -100,6 +101,10 @@ void HttpServer::OnTick(int res) noexcept {
     c = next;
   }
   if (!draining_ && !accept_op_.in_flight()) ArmAccept();
+  if (!draining_ && accept_op_.in_flight() &&
+      accept_watch_.Stalled(listen_fd_, stats_.connections_accepted)) {
+    ring_.Cancel(accept_op_);  // its completion re-arms it, which accepts what waits
+  }
   MaybeFinishDrain();
   if (!drained_) ArmTick();
 }

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/ops.h"
 #include "core/ring.h"
+#include "net/accept_watch.h"
 #include "net/http_date.h"
 #include "net/http_parser.h"
 #include "net/router.h"
@@ -107,6 +108,7 @@ class HttpServer {
   HttpDate date_;
   absl::Time now_ = MonotonicNow();  // deadlines only; the Date header reads the wall clock
   AcceptOp accept_op_;
+  AcceptWatch accept_watch_;
   TimeoutOp tick_op_;
   HttpConnection* connections_ = nullptr;  // intrusive list of live connections
   HttpServerStats stats_;
