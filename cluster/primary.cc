@@ -232,7 +232,7 @@ void Primary::Trace(const WorkerProcess& worker, std::optional<WorkerState> from
 }
 
 void Primary::OnReleased(WorkerProcess& worker) noexcept {
-  RedistributeUnsent(worker);
+  RedistributeUnacknowledged(worker);
   AddCounters(retired_bus_totals_, worker);
   metrics_.Forget(worker.pid());
   ring_->Defer([this, w = &worker] {

@@ -70,6 +70,9 @@ class Primary final : private PrimaryBus {
     // told to drain.
     HandOffLedger handoffs;
     bool handoffs_stopped = false;
+    // The primary's copies of the connections it handed over and the worker has not yet
+    // acknowledged, oldest first: if the worker dies, they go to another worker.
+    std::deque<UniqueFd> unacknowledged;
   };
 
   // A listening socket the primary accepts from itself: the one listener (rr), or the socket of
@@ -149,7 +152,7 @@ class Primary final : private PrimaryBus {
   void SendHandOffsThisTurn(WorkerProcess& worker) noexcept;
   void OnTaken(WorkerProcess& worker, const Envelope& message) noexcept;
   void StopHandOffs(WorkerProcess& worker) noexcept;
-  void RedistributeUnsent(WorkerProcess& worker) noexcept;
+  void RedistributeUnacknowledged(WorkerProcess& worker) noexcept;
   bool IntakesIdle() const noexcept;
 
   // primary_fleet.cc: carrying out the fleet's decisions.

@@ -13,6 +13,7 @@
 // kMaxUnacknowledgedHandOffs unacknowledged is skipped; with no worker to take it, the
 // connection waits here and the primary stops accepting (the rest wait in the kernel's queue);
 // what a dead worker's channel never sent is handed to another.
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -189,8 +190,12 @@ bool Primary::HandOff(UniqueFd& connection) noexcept {
                                               : picker_.LeastLoaded(candidates);
     if (!pick) return false;
     WorkerProcess& w = *by_index[*pick];
+    // Ours until the worker acknowledges it (a dup: the channel closes its own once sent).
+    UniqueFd copy(::fcntl(connection.get(), F_DUPFD_CLOEXEC, 0));
     if (w.HandOff(std::move(connection))) {
-      LifeOf(w).handoffs.Handed();
+      WorkerLife& life = LifeOf(w);
+      life.handoffs.Handed();
+      if (copy) life.unacknowledged.push_back(std::move(copy));
       SendHandOffsThisTurn(w);
       return true;
     }
@@ -223,7 +228,14 @@ void Primary::HandOffPending() noexcept {
 void Primary::OnTaken(WorkerProcess& worker, const Envelope& message) noexcept {
   const std::optional<TakenReport> report = ReadTaken(message.body);
   if (!report) return worker.CountBad(worker.counters().bad_json, "taken without its counts");
-  LifeOf(worker).handoffs.Taken(*report);
+  WorkerLife& life = LifeOf(worker);
+  const uint64_t before = life.handoffs.handed() - life.handoffs.unacknowledged();
+  life.handoffs.Taken(*report);
+  const uint64_t now = life.handoffs.handed() - life.handoffs.unacknowledged();
+  for (uint64_t i = before; i < now && !life.unacknowledged.empty(); ++i) {
+    ring_->CloseInBackground(std::move(life.unacknowledged.front()));
+    life.unacknowledged.pop_front();
+  }
   if (!pending_.empty()) OnServingChanged();
 }
 
@@ -237,8 +249,13 @@ void Primary::StopHandOffs(WorkerProcess& worker) noexcept {
   OnServingChanged();
 }
 
-void Primary::RedistributeUnsent(WorkerProcess& worker) noexcept {
-  for (UniqueFd& connection : worker.TakeUnsentFds()) Distribute(std::move(connection));
+void Primary::RedistributeUnacknowledged(WorkerProcess& worker) noexcept {
+  std::deque<UniqueFd> connections = std::move(LifeOf(worker).unacknowledged);
+  // A worker that drained took every connection sent before handoff_end, acknowledged or not:
+  // only one that died has some that nobody serves.
+  const ExitStatus& st = worker.exit_status();
+  if (!st.signaled && st.code == kExitOk) return;
+  for (UniqueFd& connection : connections) Distribute(std::move(connection));
 }
 
 bool Primary::IntakesIdle() const noexcept {

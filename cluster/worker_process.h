@@ -16,7 +16,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
@@ -69,8 +68,7 @@ class WorkerProcess {
   // closed or its control lane full) the connection stays with the caller.
   bool HandOff(UniqueFd&& connection) noexcept;
   void SendHandOffs() noexcept { channel_.Uncork(); }
-  // Once released: the connections queued for it that its channel never sent.
-  std::vector<UniqueFd> TakeUnsentFds() noexcept { return channel_.TakeUnsentFds(); }
+
   // Counts an occurrence in `counter` and logs `what` on the 1st, 10th, 100th, ... one. Every
   // log line a worker's messages can cause goes through here: stderr blocks, so a flood of
   // input must never become a flood of writes that stalls the primary.

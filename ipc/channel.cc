@@ -113,18 +113,6 @@ bool Channel::SendWithFd(std::string_view payload, UniqueFd&& fd, Lane lane) noe
   return true;
 }
 
-std::vector<UniqueFd> Channel::TakeUnsentFds() noexcept {
-  std::vector<UniqueFd> unsent = std::move(sending_.fds);
-  sending_.fds.clear();
-  for (std::deque<Segment>* queue : {&control_, &queue_}) {
-    for (Segment& s : *queue) {
-      for (UniqueFd& fd : s.fds) unsent.push_back(std::move(fd));
-      s.fds.clear();
-    }
-  }
-  return unsent;
-}
-
 void Channel::Uncork() noexcept {
   corked_ = false;
   Flush();
@@ -162,7 +150,7 @@ void Channel::Flush() noexcept {
 }
 
 void Channel::OnSent(int res) noexcept {
-  // Delivered with the first byte (the rest goes as plain bytes); otherwise they stay ours.
+  // Delivered with the first byte (the rest goes as plain bytes).
   if (res > 0) {
     for (UniqueFd& fd : sending_.fds) ring_.CloseInBackground(std::move(fd));
     sending_.fds.clear();

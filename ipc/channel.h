@@ -18,8 +18,6 @@
 //   channel.SendWithFd(R"({"type":"conn"})", std::move(client_fd), Lane::kControl);
 //   // receiver, inside on_message for that frame: UniqueFd fd = channel.TakeReceivedFd();
 //   channel.Close();   // cancels; on_closed runs once both ops have completed
-//   // in on_closed: descriptors never sent, to hand to someone else
-//   for (UniqueFd& fd : channel.TakeUnsentFds()) ...
 #pragma once
 
 #include <sys/socket.h>
@@ -78,8 +76,6 @@ class Channel {
   bool SendWithFd(std::string_view payload, UniqueFd&& fd, Lane lane = Lane::kUser) noexcept;
   // The oldest descriptor received and not yet taken (invalid when none).
   UniqueFd TakeReceivedFd() noexcept;
-  // After on_closed: the descriptors queued that never reached the peer, oldest first.
-  std::vector<UniqueFd> TakeUnsentFds() noexcept;
   // While corked, frames queue without being sent; Uncork sends them, as few sendmsg calls as
   // their descriptors allow. A sender queuing many frames in one loop turn corks first.
   void Cork() noexcept { corked_ = true; }

@@ -561,6 +561,39 @@ TEST(RoundRobin, AStoppedWorkerDoesNotStallHandOffsAndServesItsShareOnceResumed)
       << "no more hand-offs wait on a worker than the bound:" << counts;
 }
 
+
+// The stopped worker is not resumed: the watchdog kills it. The connections the primary handed
+// it and it never acknowledged go to the other worker instead of closing with it.
+TEST(RoundRobin, ConnectionsAStoppedWorkerNeverTookGoToAnotherWhenItIsKilled) {
+  constexpr size_t kConnections = 100;
+  auto server = StartInMode("rr", 2, {"--watchdog_timeout=1s"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::vector<pid_t> workers = server->process().Children();
+  ASSERT_THAT(workers, SizeIs(2));
+  const pid_t stopped = workers[0];
+  ASSERT_EQ(::kill(stopped, SIGSTOP), 0);
+  absl::Cleanup resume = [stopped] { ::kill(stopped, SIGCONT); };
+
+  std::vector<ClientConnection> conns(kConnections);
+  for (auto& c : conns) {
+    ASSERT_TRUE(c.Connect(server->port(), absl::Seconds(20)).ok());
+    ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").ok());
+  }
+  std::map<size_t, long> answered_by;
+  CollectAnswers(conns, answered_by, absl::Now() + absl::Seconds(10));
+  std::map<long, int> by_worker;
+  for (const auto& [i, worker] : answered_by) ++by_worker[worker];
+  std::string counts;
+  for (const auto& [pid, n] : by_worker) absl::StrAppend(&counts, " ", pid, "=", n);
+  std::printf("worker %d stopped and killed by the watchdog: answered by%s\n", stopped,
+              counts.c_str());
+  EXPECT_EQ(answered_by.size(), kConnections) << "connections never answered:" << counts;
+  EXPECT_EQ(by_worker.count(-1), 0u) << "connections failed:" << counts;
+  EXPECT_EQ(by_worker.count(stopped), 0u) << counts;
+  EXPECT_TRUE(server->process().WaitForLog("died (SIGKILL)", absl::Seconds(5)))
+      << "the watchdog did not kill it";
+}
+
 }  // namespace
 }  // namespace ringleader::testing
 
