@@ -520,23 +520,34 @@ void CollectAnswers(std::vector<ClientConnection>& conns, std::map<size_t, long>
   }
 }
 
+// Of two workers, SIGSTOPs the first (`stopped`; `running` is the other), then opens every
+// connection of `conns` and sends one request on each.
+void StopAWorkerThenSendRequests(RingleaderServer& server, pid_t& stopped, pid_t& running,
+                                 std::vector<ClientConnection>& conns) {
+  const std::vector<pid_t> workers = server.process().Children();
+  ASSERT_THAT(workers, SizeIs(2));
+  stopped = workers[0];
+  running = workers[1];
+  ASSERT_EQ(::kill(stopped, SIGSTOP), 0);
+  for (auto& c : conns) {
+    ASSERT_TRUE(c.Connect(server.port(), absl::Seconds(20)).ok());
+    ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").ok());
+  }
+}
+
 TEST(RoundRobin, AStoppedWorkerDoesNotStallHandOffsAndServesItsShareOnceResumed) {
   constexpr size_t kConnections = 100;
   constexpr size_t kUnacknowledgedBound = 32;
   auto server = StartInMode("rr", 2, {"--watchdog_timeout=0"});
   ASSERT_TRUE(server.ok()) << server.status();
-  const std::vector<pid_t> workers = server->process().Children();
-  ASSERT_THAT(workers, SizeIs(2));
-  const pid_t stopped = workers[0];
-  const pid_t running = workers[1];
-  ASSERT_EQ(::kill(stopped, SIGSTOP), 0);
-  absl::Cleanup resume = [stopped] { ::kill(stopped, SIGCONT); };
-
+  pid_t stopped = 0;
+  pid_t running = 0;
   std::vector<ClientConnection> conns(kConnections);
-  for (auto& c : conns) {
-    ASSERT_TRUE(c.Connect(server->port(), absl::Seconds(20)).ok());
-    ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").ok());
-  }
+  StopAWorkerThenSendRequests(*server, stopped, running, conns);
+  absl::Cleanup resume = [stopped] {
+    if (stopped > 0) ::kill(stopped, SIGCONT);
+  };
+  if (HasFatalFailure()) return;
   std::map<size_t, long> answered_by;
   CollectAnswers(conns, answered_by, absl::Now() + absl::Seconds(3));
   const size_t prompt = answered_by.size();
@@ -568,17 +579,14 @@ TEST(RoundRobin, ConnectionsAStoppedWorkerNeverTookGoToAnotherWhenItIsKilled) {
   constexpr size_t kConnections = 100;
   auto server = StartInMode("rr", 2, {"--watchdog_timeout=1s"});
   ASSERT_TRUE(server.ok()) << server.status();
-  const std::vector<pid_t> workers = server->process().Children();
-  ASSERT_THAT(workers, SizeIs(2));
-  const pid_t stopped = workers[0];
-  ASSERT_EQ(::kill(stopped, SIGSTOP), 0);
-  absl::Cleanup resume = [stopped] { ::kill(stopped, SIGCONT); };
-
+  pid_t stopped = 0;
+  pid_t running = 0;
   std::vector<ClientConnection> conns(kConnections);
-  for (auto& c : conns) {
-    ASSERT_TRUE(c.Connect(server->port(), absl::Seconds(20)).ok());
-    ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").ok());
-  }
+  StopAWorkerThenSendRequests(*server, stopped, running, conns);
+  absl::Cleanup resume = [stopped] {
+    if (stopped > 0) ::kill(stopped, SIGCONT);
+  };
+  if (HasFatalFailure()) return;
   std::map<size_t, long> answered_by;
   CollectAnswers(conns, answered_by, absl::Now() + absl::Seconds(10));
   std::map<long, int> by_worker;
