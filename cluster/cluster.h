@@ -58,7 +58,7 @@ enum class Sticky {
 struct ClusterOptions {
   int workers = 0;  // 0: one per online CPU
   ListenOptions listen;
-  Scheduling scheduling = Scheduling::kShared;
+  Scheduling scheduling = Scheduling::kReusePort;  // measured: README "Connection distribution"
   Sticky sticky = Sticky::kNone;
   std::string trace_path;  // empty: no trace file
   absl::Duration ready_timeout = absl::Seconds(5);

@@ -173,6 +173,9 @@ void Channel::Fail(absl::Status why) noexcept {
   if (closing_) return;
   closing_ = true;
   close_reason_ = std::move(why);
+  // The peer learns at once (EOF), not when this end is destroyed: it may be waiting for a
+  // message that will now never come.
+  ::shutdown(fd_.get(), SHUT_RDWR);
   ring_.Cancel(recv_op_);
   ring_.Cancel(send_op_);
   ring_.Cancel(sendmsg_op_);
