@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 TEST(MessageBus, ConfigUpdateReachesEveryWorkerAndLaterOnes) {
-  auto server = RingleaderServer::Start({"--workers=2"});
+  auto server = RingleaderServer::Start({"--workers=2", "--debug_endpoints"});
   ASSERT_TRUE(server.ok()) << server.status();
   auto posted = HttpPost(server->port(), "/config", R"({"feature":"on","limit":7})");
   ASSERT_TRUE(posted.ok()) << posted.status();
@@ -58,7 +58,7 @@ TEST(MessageBus, ConfigUpdateReachesEveryWorkerAndLaterOnes) {
 }
 
 TEST(MessageBus, WorkersMessageEachOtherThroughThePrimary) {
-  auto server = RingleaderServer::Start({"--workers=2"});
+  auto server = RingleaderServer::Start({"--workers=2", "--debug_endpoints"});
   ASSERT_TRUE(server.ok()) << server.status();
   // Learn which pid holds which slot.
   std::map<long, long> slot_of;
@@ -93,7 +93,8 @@ TEST(MessageBus, WorkersMessageEachOtherThroughThePrimary) {
 }
 
 TEST(MessageBus, MetricsFromAllWorkersAreAggregated) {
-  auto server = RingleaderServer::Start({"--workers=2", "--metrics_interval=200ms"});
+  auto server = RingleaderServer::Start({"--workers=2", "--debug_endpoints",
+                                         "--metrics_interval=200ms"});
   ASSERT_TRUE(server.ok()) << server.status();
   for (int i = 0; i < 60; ++i) ASSERT_TRUE(HttpGet(server->port(), "/").ok());
   ASSERT_TRUE(Eventually(absl::Seconds(3), [&] {
@@ -109,6 +110,22 @@ TEST(MessageBus, MetricsFromAllWorkersAreAggregated) {
   }
   EXPECT_GT(JsonInt(r->body, "rss_bytes"), 1 << 20);
   EXPECT_THAT(r->body, HasSubstr("\"loop_lag_us\":"));
+}
+
+TEST(MessageBus, OperatorRoutesAreOffOnThePublicPortWithoutTheTestSwitch) {
+  auto server = RingleaderServer::Start({"--workers=1"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (const char* path : {"/message/all", "/message/0"}) {
+    auto r = HttpPost(server->port(), path, R"({"feature":"on"})");
+    ASSERT_TRUE(r.ok()) << path << ": " << r.status();
+    EXPECT_EQ(r->status, 404) << path;
+  }
+  auto post_config = HttpPost(server->port(), "/config", R"({"feature":"on"})");
+  ASSERT_TRUE(post_config.ok()) << post_config.status();
+  EXPECT_EQ(post_config->status, 405) << "GET /config still answers, so not 404";
+  auto config = HttpGet(server->port(), "/config");
+  ASSERT_TRUE(config.ok());
+  EXPECT_THAT(config->body, HasSubstr(R"("config":{})")) << "nothing reached the workers";
 }
 
 TEST(MessageBus, AWorkerAbusingTheBusHurtsNobodyElse) {

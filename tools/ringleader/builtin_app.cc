@@ -27,7 +27,7 @@ void InstallBuiltinApp(Router& router, WorkerContext& context, const BuiltinAppO
     InstallDebugRoutes(router);
     InstallDebugBusRoutes(router, context, options.ipc_max_message);
   }
-  InstallBusRoutes(router, context, options.ipc_max_message);
+  InstallBusRoutes(router, context, options.ipc_max_message, options.debug_endpoints);
   const pid_t pid = context.self.pid;
   router.Get("/", [pid](const HttpRequest&, HttpResponse& res) {
     absl::StrAppend(&res.body, "{\"worker\":", pid, "}");

@@ -24,7 +24,10 @@ struct BuiltinAppOptions {
 void InstallBuiltinApp(Router& router, WorkerContext& context, const BuiltinAppOptions& options);
 
 // builtin_bus_routes.cc
-void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message);
+// `operator_routes`: POST /config and POST /message/<slot|all> (tests only; operators use the
+// control socket).
+void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message,
+                      bool operator_routes);
 void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message);
 
 }  // namespace ringleader

@@ -60,7 +60,8 @@ void SubscribeState(WorkerBus& bus, const std::shared_ptr<BusState>& state) {
 
 }  // namespace
 
-void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message) {
+void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message,
+                      bool operator_routes) {
   auto state = std::make_shared<BusState>();
   WorkerBus& bus = context.bus;
   const pid_t pid = context.self.pid;
@@ -70,22 +71,6 @@ void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_mes
     absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"config\":", state->config,
                     ",\"version\":", state->config_version, "}");
   });
-  router.Handle("POST", "/config", [state, &bus, max = ipc_max_message](const HttpRequest& req,
-                                                                         HttpResponse& res) {
-    // The body alone must be one JSON object; the envelope is built, never spliced, so a body
-    // cannot smuggle its own "version" or "to".
-    simdjson::dom::object config;
-    if (state->json.parse(req.body).get_object().get(config) != simdjson::SUCCESS) {
-      res = ErrorResponse(400);
-      return;
-    }
-    const std::string message = ConfigUpdateRequest(simdjson::minify(config));
-    if (message.size() > max) {
-      res = ErrorResponse(413);  // the primary would drop it as oversize
-      return;
-    }
-    Accepted(res, bus.SendRaw(message));
-  });
   router.Get("/metrics", [state](const HttpRequest&, HttpResponse& res) {
     if (state->cluster_metrics.empty()) {
       res = ErrorResponse(503);  // no aggregate yet: the first arrives after one interval
@@ -93,18 +78,38 @@ void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_mes
     }
     res.body = state->cluster_metrics;
   });
-  router.HandlePrefix("POST", "/message/", [&bus](const HttpRequest& req, HttpResponse& res) {
-    const std::string_view target = req.path().substr(std::string_view("/message/").size());
-    MessageBuilder message(kUserMessageType);
-    message.AddString("data", req.body);
-    int slot = -1;
-    if (target == "all") return Accepted(res, bus.Broadcast(std::move(message)));
-    if (!absl::SimpleAtoi(Absl(target), &slot) || slot < 0) {
-      res = ErrorResponse(400);
-      return;
-    }
-    Accepted(res, bus.SendToWorker(slot, std::move(message)));
-  });
+  // Operator actions belong on the control socket (ringleader-ctl send): on the public port
+  // anyone who can reach it could rewrite every worker's config. Tests switch them on.
+  if (operator_routes) {
+    router.Handle("POST", "/config", [state, &bus, max = ipc_max_message](const HttpRequest& req,
+                                                                           HttpResponse& res) {
+      // The body alone must be one JSON object; the envelope is built, never spliced, so a body
+      // cannot smuggle its own "version" or "to".
+      simdjson::dom::object config;
+      if (state->json.parse(req.body).get_object().get(config) != simdjson::SUCCESS) {
+        res = ErrorResponse(400);
+        return;
+      }
+      const std::string message = ConfigUpdateRequest(simdjson::minify(config));
+      if (message.size() > max) {
+        res = ErrorResponse(413);  // the primary would drop it as oversize
+        return;
+      }
+      Accepted(res, bus.SendRaw(message));
+    });
+    router.HandlePrefix("POST", "/message/", [&bus](const HttpRequest& req, HttpResponse& res) {
+      const std::string_view target = req.path().substr(std::string_view("/message/").size());
+      MessageBuilder message(kUserMessageType);
+      message.AddString("data", req.body);
+      int slot = -1;
+      if (target == "all") return Accepted(res, bus.Broadcast(std::move(message)));
+      if (!absl::SimpleAtoi(Absl(target), &slot) || slot < 0) {
+        res = ErrorResponse(400);
+        return;
+      }
+      Accepted(res, bus.SendToWorker(slot, std::move(message)));
+    });
+  }
   router.Get("/messages", [state, pid, slot = context.self.slot](const HttpRequest&,
                                                                  HttpResponse& res) {
     absl::StrAppend(&res.body, "{\"worker\":", pid, ",\"slot\":", slot, ",\"received\":[");

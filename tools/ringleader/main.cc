@@ -49,6 +49,7 @@ ABSL_FLAG(size_t, ipc_max_message, 64 * 1024,
           "Largest bus message accepted from a worker; larger ones are dropped and counted");
 ABSL_FLAG(bool, debug_endpoints, false,
           "TESTS ONLY, never in production: /debug/spin hangs a worker, /debug/crash aborts it, "
+          "POST /config and POST /message/<slot|all> reach the bus from the public port, "
           "and --debug_fail_generation takes effect");
 ABSL_FLAG(uint32_t, debug_fail_generation, 0,
           "TESTS ONLY (with --debug_endpoints): workers of this generation or later exit at start");
