@@ -61,6 +61,9 @@ struct ClusterOptions {
   Scheduling scheduling = Scheduling::kReusePort;  // measured: README "Connection distribution"
   Sticky sticky = Sticky::kNone;
   std::string trace_path;  // empty: no trace file
+  // The control socket (ringleader-ctl): empty derives it from the port (cluster/control_path.h);
+  // "off" opens none.
+  std::string control_path;
   absl::Duration ready_timeout = absl::Seconds(5);
   absl::Duration drain_timeout = absl::Seconds(30);
   // A worker silent for this long (no heartbeat from its loop) is killed; zero disables.

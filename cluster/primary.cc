@@ -70,6 +70,7 @@ absl::Status Primary::SetUp() {
   RL_RETURN_IF_ERROR(ProbeIoUring());
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   RL_RETURN_IF_ERROR(OpenListeners());
+  RL_RETURN_IF_ERROR(OpenControl());
   RL_ASSIGN_OR_RETURN(
       signals_,
       SignalReader::Open(
@@ -227,7 +228,9 @@ void Primary::Trace(const WorkerProcess& worker, std::optional<WorkerState> from
                      .to = to,
                      .event = event,
                      .cause = std::string(cause)};
-  if (trace_) trace_->Append(FormatTraceLine(record));
+  const std::string line = FormatTraceLine(record);
+  CountTransition(from, to, line);
+  if (trace_) trace_->Append(line);
   if (on_transition_) on_transition_(record);
 }
 
@@ -295,6 +298,10 @@ void Primary::MaybeFinish() noexcept {
     if (slot->respawn_timer.in_flight()) return;
   }
   if (stagger_op_->in_flight() || watchdog_op_->in_flight() || metrics_op_->in_flight()) return;
+  if (control_) {
+    control_->Stop();  // served until every worker is gone: status works while draining
+    if (!control_->idle()) return;
+  }
   if (!IntakesIdle()) return UpdateIntakes();  // cancels what still accepts
   if (signals_->in_flight()) return signals_->Stop();
   if (trace_ && !trace_->idle()) return;

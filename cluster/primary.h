@@ -15,7 +15,10 @@
 // silent workers.
 #pragma once
 
+#include <simdjson.h>
+
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -27,6 +30,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cluster/cluster.h"
+#include "cluster/cluster_status.h"
+#include "cluster/control_server.h"
 #include "cluster/distribution.h"
 #include "net/accept_watch.h"
 #include "cluster/worker_process.h"
@@ -70,6 +75,12 @@ class Primary final : private PrimaryBus {
     // told to drain.
     HandOffLedger handoffs;
     bool handoffs_stopped = false;
+    // For status: requests per second over its last two METRICs, CPU over the last two looks.
+    int64_t last_requests = -1;
+    absl::Time last_metric_at;
+    double requests_per_s = 0;
+    uint64_t cpu_ticks = 0;
+    absl::Time cpu_at;
     // The primary's copies of the connections it handed over and the worker has not yet
     // acknowledged, oldest first: if the worker dies, they go to another worker.
     std::deque<UniqueFd> unacknowledged;
@@ -93,6 +104,7 @@ class Primary final : private PrimaryBus {
     Slot(int i, Primary& primary);
     int index;
     TimeoutOp respawn_timer;
+    int64_t restarts = 0;  // workers started to replace one that died
     std::optional<absl::Duration> respawn_rearm;  // a new wait replacing the running one
   };
 
@@ -155,6 +167,17 @@ class Primary final : private PrimaryBus {
   void RedistributeUnacknowledged(WorkerProcess& worker) noexcept;
   bool IntakesIdle() const noexcept;
 
+  // primary_control.cc: the control socket (ringleader-ctl) and the status snapshot.
+  absl::Status OpenControl();
+  void OnControlRequest(std::string_view line, ControlClient& client) noexcept;
+  void ControlScale(const simdjson::dom::object& request, ControlClient& client) noexcept;
+  void ControlSend(const simdjson::dom::object& request, ControlClient& client) noexcept;
+  void ApplyScale(int workers) noexcept;
+  ClusterStatus Status() noexcept;
+  WorkerStatus StatusOf(WorkerProcess& worker, absl::Time now) noexcept;
+  void OnMetricReport(WorkerProcess& worker) noexcept;
+  void CountTransition(std::optional<WorkerState> from, WorkerState to, std::string_view line);
+
   // primary_fleet.cc: carrying out the fleet's decisions.
   WorkerExit ExitOf(const WorkerProcess& worker) noexcept;
   WorkerProcess* FindWorker(int slot, uint32_t generation) const noexcept;
@@ -194,6 +217,12 @@ class Primary final : private PrimaryBus {
   std::string config_json_ = "{}";
   int64_t config_version_ = 0;
   std::unique_ptr<TraceWriter> trace_;
+  std::unique_ptr<ControlServer> control_;
+  simdjson::dom::parser control_json_;
+  std::optional<int> scale_after_rollout_;  // a scale asked for during a rolling restart
+  absl::Time started_at_;
+  std::map<std::string, int64_t> transitions_;       // "online->listening" → count
+  std::map<std::string, int64_t> restarts_by_cause_;
   WorkerHooks hooks_;
   Fleet fleet_;  // which workers each slot has, and what follows each event
   std::vector<std::unique_ptr<Slot>> slots_;  // one per fleet slot

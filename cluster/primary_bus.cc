@@ -64,7 +64,9 @@ void Primary::OnBusMessage(WorkerProcess& worker, const Envelope& message,
   }
   if (const std::optional<BuiltinType> type = ParseBuiltinType(message.type)) {
     switch (*type) {
-      case BuiltinType::kMetric: return metrics_.Update(worker.slot(), worker.pid(), message.body);
+      case BuiltinType::kMetric:
+        metrics_.Update(worker.slot(), worker.pid(), message.body);
+        return OnMetricReport(worker);
       case BuiltinType::kConfigUpdate: return UpdateConfig(worker, message);
       case BuiltinType::kTaken: return OnTaken(worker, message);
       case BuiltinType::kHandOffStop: return StopHandOffs(worker);

@@ -58,7 +58,10 @@ void Primary::CarryFleetAction(const FleetAction& a) noexcept {
     case FleetActionKind::kCancelStagger: return ring_->Cancel(*stagger_op_);
     case FleetActionKind::kReportRolloutStarted: return LogRolloutStarted(a.why);
     case FleetActionKind::kReportRolloutCoalesced: return LogRolloutQueued(a.why);
-    case FleetActionKind::kReportRolloutComplete: return LogRolloutComplete();
+    case FleetActionKind::kReportRolloutComplete:
+      LogRolloutComplete();
+      if (scale_after_rollout_) ApplyScale(*std::exchange(scale_after_rollout_, std::nullopt));
+      return;
     case FleetActionKind::kReportScaleUp: return LogScalingUp(::getpid(), a.slot);
     case FleetActionKind::kReportScaleDown: return LogScalingDown(::getpid(), a.slot);
     case FleetActionKind::kReportNotBelowOne: return LogNotScalingBelowOne();
@@ -73,6 +76,10 @@ void Primary::CarrySlot(Slot& slot, const SlotAction& a) noexcept {
   switch (a.kind) {
     case SlotActionKind::kSpawnCurrent:
     case SlotActionKind::kSpawnIncoming:
+      if (a.birth.kind == BirthKind::kReplace || a.birth.kind == BirthKind::kRestartAfterBackoff) {
+        ++slot.restarts;
+        ++restarts_by_cause_[a.birth.kind == BirthKind::kReplace ? a.birth.status : "backoff"];
+      }
       // fork or socketpair failed (EAGAIN, EMFILE): the fleet decides what follows.
       if (absl::Status s = SpawnWorker(slot.index, a.generation, FormatBirthCause(a.birth)).status();
           !s.ok()) {

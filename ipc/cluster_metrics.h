@@ -20,6 +20,11 @@ class ClusterMetrics {
  public:
   void Update(int slot, int pid, const simdjson::dom::object& body);
   void Forget(int pid) { by_pid_.erase(pid); }
+  // The latest report of `pid`; nullptr before its first.
+  const MetricReport* Find(int pid) const {
+    const auto it = by_pid_.find(pid);
+    return it == by_pid_.end() ? nullptr : &it->second.report;
+  }
   // {"type":"CLUSTER_METRICS","workers":[...],"total":{...},"bus":{...}}
   std::string Render(const BusTotals& bus) const { return ClusterMetricsMessage(by_pid_, bus); }
 

@@ -25,6 +25,9 @@ ABSL_FLAG(std::string, sched, "",
           "worker slot). Empty: $RINGLEADER_SCHED, else the default");
 ABSL_FLAG(std::string, sticky, "none",
           "Sticky sessions with --sched=rr: ip (one client address, one worker) or none");
+ABSL_FLAG(std::string, control, "",
+          "The control socket for ringleader-ctl (empty: $XDG_RUNTIME_DIR/ringleader-PORT.sock, "
+          "else /tmp/ringleader-UID-PORT.sock; off: none)");
 ABSL_FLAG(std::string, trace, "", "Write the lifecycle trace (JSON lines) to this file");
 ABSL_FLAG(absl::Duration, ready_timeout, absl::Seconds(5),
           "How long a new worker may take to report listening before it is killed");
@@ -144,6 +147,7 @@ int main(int argc, char** argv) {
     return ringleader::kExitSetupFailed;
   }
   options.trace_path = absl::GetFlag(FLAGS_trace);
+  options.control_path = absl::GetFlag(FLAGS_control);
   options.ready_timeout = absl::GetFlag(FLAGS_ready_timeout);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.http.header_timeout = absl::GetFlag(FLAGS_header_timeout);
