@@ -197,10 +197,11 @@ void ControlServer::OnAccept(int res) noexcept {
   if (!stopped_ && (res >= 0 || res == -EINTR || res == -ECONNABORTED)) {
     accept_op_.Arm(ring_, listen_fd_.get(), false);
   }
+  MaybeIdle();
 }
 
 void ControlServer::OnTick(int res) noexcept {
-  if (res != -ETIME || stopped_) return;
+  if (res != -ETIME || stopped_) return MaybeIdle();
   const absl::Time now = MonotonicNow();
   for (ControlClient* c = clients_; c != nullptr; c = c->next_) {
     if (!c->subscribed_ && !c->closing_ && !c->close_after_replies_ && now > c->deadline_) {
@@ -224,6 +225,11 @@ void ControlServer::Release(ControlClient* c) noexcept {
   if (clients_ == c) clients_ = c->next_;
   --client_count_;
   ring_.Defer([c] { delete c; });
+  MaybeIdle();
+}
+
+void ControlServer::MaybeIdle() noexcept {
+  if (stopped_ && idle() && on_idle_) ring_.Defer([this] { on_idle_(); });
 }
 
 void ControlServer::Stop() noexcept {

@@ -86,6 +86,8 @@ class ControlServer {
   void Stop() noexcept;
   // After Stop(): no op of ours is in flight.
   bool idle() const noexcept;
+  // Runs each time the server becomes idle after Stop() (the owner may finish then).
+  void OnIdle(absl::AnyInvocable<void()> callback) noexcept { on_idle_ = std::move(callback); }
   const std::string& path() const noexcept { return path_; }
 
  private:
@@ -94,11 +96,13 @@ class ControlServer {
   void OnAccept(int res) noexcept;
   void OnTick(int res) noexcept;
   void Release(ControlClient* client) noexcept;
+  void MaybeIdle() noexcept;
 
   Ring& ring_;
   std::string path_;
   UniqueFd listen_fd_;
   ControlHandler handler_;
+  absl::AnyInvocable<void()> on_idle_;
   AcceptOp accept_op_;
   TimeoutOp tick_op_;
   ControlClient* clients_ = nullptr;

@@ -76,6 +76,7 @@ absl::Status Primary::OpenControl() {
                                           [this](std::string_view line, ControlClient& client) {
                                             OnControlRequest(line, client);
                                           }));
+  control_->OnIdle([this] { MaybeFinish(); });
   control_->Start();
   return absl::OkStatus();
 }
