@@ -64,6 +64,9 @@ struct ClusterOptions {
   // The control socket (ringleader-ctl): empty derives it from the port (cluster/control_path.h);
   // "off" opens none.
   std::string control_path;
+  // The primary serves GET /metrics (Prometheus text) on this port from its own loop, on
+  // listen.host; -1: off, 0: any free port (printed at start).
+  int metrics_port = -1;
   absl::Duration ready_timeout = absl::Seconds(5);
   absl::Duration drain_timeout = absl::Seconds(30);
   // A worker silent for this long (no heartbeat from its loop) is killed; zero disables.

@@ -30,6 +30,10 @@ void LogPrimaryRunning(pid_t primary, int workers, std::string_view host, uint16
                Len(host), host.data(), port);
 }
 
+void LogMetricsServing(std::string_view host, uint16_t port) noexcept {
+  std::fprintf(stderr, "Metrics at http://%.*s:%u/metrics\n", Len(host), host.data(), port);
+}
+
 void LogPrimaryStopped(pid_t primary, bool forced) noexcept {
   std::fprintf(stderr, "Primary %d stopped%s\n", primary, forced ? " (forced)" : "");
 }

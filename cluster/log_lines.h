@@ -31,6 +31,7 @@ void LogError(const absl::Status& status) noexcept;
 // --- The primary: its own life ---
 void LogPrimaryRunning(pid_t primary, int workers, std::string_view host, uint16_t port) noexcept;
 void LogPrimaryStopped(pid_t primary, bool forced) noexcept;
+void LogMetricsServing(std::string_view host, uint16_t port) noexcept;
 void LogPrimaryLoopFailed(const absl::Status& status) noexcept;
 // `why` names the signal or the reason ("SIGTERM", "all worker slots parked").
 void LogStopping(pid_t primary, std::string_view why, int live_workers) noexcept;

@@ -71,6 +71,7 @@ absl::Status Primary::SetUp() {
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   RL_RETURN_IF_ERROR(OpenListeners());
   RL_RETURN_IF_ERROR(OpenControl());
+  RL_RETURN_IF_ERROR(OpenMetrics());
   RL_ASSIGN_OR_RETURN(
       signals_,
       SignalReader::Open(
@@ -302,6 +303,7 @@ void Primary::MaybeFinish() noexcept {
     control_->Stop();  // served until every worker is gone: status works while draining
     if (!control_->idle()) return;
   }
+  if (!MetricsStopped()) return;
   if (!IntakesIdle()) return UpdateIntakes();  // cancels what still accepts
   if (signals_->in_flight()) return signals_->Stop();
   if (trace_ && !trace_->idle()) return;

@@ -174,6 +174,9 @@ class Primary final : private PrimaryBus {
   void ControlSend(const simdjson::dom::object& request, ControlClient& client) noexcept;
   void ApplyScale(int workers) noexcept;
   ClusterStatus Status() noexcept;
+  // primary_metrics.cc: GET /metrics on --metrics_port.
+  absl::Status OpenMetrics();
+  bool MetricsStopped() noexcept;
   WorkerStatus StatusOf(WorkerProcess& worker, absl::Time now) noexcept;
   void OnMetricReport(WorkerProcess& worker) noexcept;
   void CountTransition(std::optional<WorkerState> from, WorkerState to, std::string_view line);
@@ -218,6 +221,10 @@ class Primary final : private PrimaryBus {
   int64_t config_version_ = 0;
   std::unique_ptr<TraceWriter> trace_;
   std::unique_ptr<ControlServer> control_;
+  UniqueFd metrics_listener_;
+  std::unique_ptr<Router> metrics_router_;
+  std::unique_ptr<HttpServer> metrics_server_;
+  bool metrics_drained_ = false;
   simdjson::dom::parser control_json_;
   std::optional<int> scale_after_rollout_;  // a scale asked for during a rolling restart
   absl::Time started_at_;

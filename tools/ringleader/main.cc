@@ -28,6 +28,9 @@ ABSL_FLAG(std::string, sticky, "none",
 ABSL_FLAG(std::string, control, "",
           "The control socket for ringleader-ctl (empty: $XDG_RUNTIME_DIR/ringleader-PORT.sock, "
           "else /tmp/ringleader-UID-PORT.sock; off: none)");
+ABSL_FLAG(int, metrics_port, -1,
+          "Serve GET /metrics (Prometheus text) from the primary on this port (-1: off, 0: any "
+          "free port, printed at start)");
 ABSL_FLAG(std::string, trace, "", "Write the lifecycle trace (JSON lines) to this file");
 ABSL_FLAG(absl::Duration, ready_timeout, absl::Seconds(5),
           "How long a new worker may take to report listening before it is killed");
@@ -148,6 +151,11 @@ int main(int argc, char** argv) {
   }
   options.trace_path = absl::GetFlag(FLAGS_trace);
   options.control_path = absl::GetFlag(FLAGS_control);
+  options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  if (options.metrics_port < -1 || options.metrics_port > 65535) {
+    ringleader::LogError("--metrics_port must be -1 (off), 0 (any) or a port number");
+    return ringleader::kExitSetupFailed;
+  }
   options.ready_timeout = absl::GetFlag(FLAGS_ready_timeout);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.http.header_timeout = absl::GetFlag(FLAGS_header_timeout);
