@@ -1,4 +1,4 @@
-// The default control socket path.
+// The default control socket path (see control_path.h).
 #include "cluster/control_path.h"
 
 #include <unistd.h>
@@ -6,15 +6,18 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "core/absl_bridge.h"
 
 namespace ringleader {
 
+std::string ControlPathFor(std::string_view runtime_dir, unsigned uid, uint16_t port) {
+  if (!runtime_dir.empty()) return absl::StrCat(Absl(runtime_dir), "/ringleader-", port, ".sock");
+  return absl::StrCat("/tmp/ringleader-", uid, "-", port, ".sock");
+}
+
 std::string DefaultControlPath(uint16_t port) {
-  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-  if (runtime != nullptr && runtime[0] == '/') {
-    return absl::StrCat(runtime, "/ringleader-", port, ".sock");
-  }
-  return absl::StrCat("/tmp/ringleader-", ::getuid(), "-", port, ".sock");
+  const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
+  return ControlPathFor(runtime_dir != nullptr ? runtime_dir : "", ::getuid(), port);
 }
 
 }  // namespace ringleader

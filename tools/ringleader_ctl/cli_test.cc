@@ -12,7 +12,7 @@
 #include "absl/time/clock.h"
 #include "core/absl_bridge.h"
 #include "gtest/gtest.h"
-#include "tools/ringleader_ctl/control_path.h"
+#include "cluster/control_path.h"
 #include "tools/ringleader_ctl/fake_server.h"
 #include "tools/ringleader_ctl/format.h"
 #include "tools/ringleader_ctl/reply.h"

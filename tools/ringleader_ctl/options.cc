@@ -8,7 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_bridge.h"
-#include "tools/ringleader_ctl/control_path.h"
+#include "cluster/control_path.h"
 
 namespace ringleader::ctl {
 

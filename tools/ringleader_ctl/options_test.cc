@@ -1,7 +1,7 @@
 #include "tools/ringleader_ctl/options.h"
 
 #include "gtest/gtest.h"
-#include "tools/ringleader_ctl/control_path.h"
+#include "cluster/control_path.h"
 
 namespace ringleader::ctl {
 namespace {

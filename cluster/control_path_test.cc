@@ -1,4 +1,5 @@
-#include "tools/ringleader_ctl/control_path.h"
+// Unit tests for cluster/control_path.h: the rule ringleader and ringleader-ctl share.
+#include "cluster/control_path.h"
 
 #include <unistd.h>
 
@@ -7,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
-namespace ringleader::ctl {
+namespace ringleader {
 namespace {
 
 TEST(ControlPathTest, UnderTheRuntimeDirWhenThereIsOne) {
@@ -32,4 +33,4 @@ TEST(ControlPathTest, DefaultReadsTheEnvironment) {
 }
 
 }  // namespace
-}  // namespace ringleader::ctl
+}  // namespace ringleader
