@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -185,6 +188,44 @@ TEST(ControlSocket, JunkHugeAndSilentClientsGetAnErrorAndStatusKeepsAnswering) {
     EXPECT_FALSE(c->ReadLine(absl::Seconds(2)).ok()) << "closed after the timeout";
   }
   EXPECT_TRUE(HttpGet(server->port(), "/health").ok());
+}
+
+
+// Every line of GET /metrics is a comment (# HELP / # TYPE) or one sample:
+// name{label="value",...} number — the Prometheus text format's grammar, checked line by line.
+TEST(Metrics, ThePrimaryServesPrometheusTextThatParses) {
+  auto server = RingleaderServer::Start({"--workers=2", "--metrics_port=0"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_TRUE(server->process().WaitForLog("Metrics at http://", absl::Seconds(5)));
+  const std::string log = server->process().Stderr();
+  const size_t at = log.find("Metrics at http://");
+  const size_t colon = log.find(':', at + std::string("Metrics at http://").size());
+  const int metrics_port = std::atoi(log.c_str() + colon + 1);
+  ASSERT_GT(metrics_port, 0) << log;
+  (void)HttpGet(server->port(), "/");  // one request, for the counters
+  auto r = HttpGet(metrics_port, "/metrics");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  const std::regex sample(
+      R"re(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")re"
+      R"re((,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")*\})? )re"
+      R"re(([-+]?[0-9.eE+-]+|NaN|[+-]Inf)$)re");
+  const std::regex comment(R"re(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*$)re");
+  int samples = 0;
+  std::string line;
+  std::istringstream body(r->body);
+  while (std::getline(body, line)) {
+    if (line.rfind("#", 0) == 0) {
+      EXPECT_TRUE(std::regex_match(line, comment)) << line;
+    } else {
+      EXPECT_TRUE(std::regex_match(line, sample)) << line;
+      ++samples;
+    }
+  }
+  EXPECT_GT(samples, 10);
+  EXPECT_THAT(r->body, HasSubstr(R"(ringleader_workers{state="listening"} 2)"));
+  EXPECT_THAT(r->body, HasSubstr("ringleader_lifecycle_transitions_total{from=\"online\",to=\"listening\"} 2"));
+  EXPECT_THAT(r->body, HasSubstr("ringleader_target_workers 2"));
 }
 
 }  // namespace
