@@ -112,6 +112,23 @@ TEST(ControlSocket, ReloadUnderLoadLosesNothingAndStopExitsZero) {
   EXPECT_NE(::stat(path.c_str(), &st), 0) << "the socket file outlived the server";
 }
 
+TEST(ControlSocket, AScaleDuringARollingRestartWaitsForItToComplete) {
+  auto server = RingleaderServer::Start({"--workers=2", "--rollout_stagger=300ms"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string path = DefaultControlPath(static_cast<uint16_t>(server->port()));
+  ASSERT_TRUE(ControlRequest(path, R"({"cmd":"reload"})").ok());
+  auto scale = ControlRequest(path, R"({"cmd":"scale","workers":3})");
+  ASSERT_TRUE(scale.ok()) << scale.status();
+  EXPECT_THAT(*scale, HasSubstr(R"("after_rollout":true)"));
+  ASSERT_TRUE(server->process().WaitForLog("Rolling restart complete", absl::Seconds(20)));
+  EXPECT_TRUE(EventuallyListening(path, 3));
+  // The third slot was born after the rollout's last record, never in between.
+  const std::string log = server->process().Stderr();
+  ASSERT_NE(log.find("scaling up"), std::string::npos) << log;
+  EXPECT_LT(log.find("Rolling restart complete"), log.find("scaling up"))
+      << "the scale interleaved with the rollout:\n" << log;
+}
+
 TEST(ControlSocket, AnotherUserIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user";
   const passwd* nobody = ::getpwnam("nobody");
