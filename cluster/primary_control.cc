@@ -215,7 +215,9 @@ ClusterStatus Primary::Status() noexcept {
 void Primary::CountTransition(std::optional<WorkerState> from, WorkerState to,
                               std::string_view line) {
   ++transitions_[absl::StrCat(Absl(from ? StateName(*from) : "none"), "->", Absl(StateName(to)))];
-  if (control_) control_->Publish(line);
+  if (!control_) return;
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);  // Publish ends each line
+  control_->Publish(line);
 }
 
 }  // namespace ringleader

@@ -129,6 +129,26 @@ TEST(ControlSocket, AScaleDuringARollingRestartWaitsForItToComplete) {
       << "the scale interleaved with the rollout:\n" << log;
 }
 
+TEST(ControlSocket, TraceStreamsEachLifecycleRecordOnItsOwnLine) {
+  auto server = RingleaderServer::Start({"--workers=1"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string path = DefaultControlPath(static_cast<uint16_t>(server->port()));
+  ControlConnection trace;
+  ASSERT_TRUE(trace.Connect(path).ok());
+  ASSERT_TRUE(trace.Send("{\"cmd\":\"trace\"}\n").ok());
+  auto ok = trace.ReadLine(absl::Seconds(5));
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(*ok, R"({"ok":true})");
+  ASSERT_TRUE(ControlRequest(path, R"({"cmd":"reload"})").ok());
+  // The replacement's birth, online, listening; the old one's drain and exit: five records.
+  for (int i = 0; i < 5; ++i) {
+    auto line = trace.ReadLine(absl::Seconds(10));
+    ASSERT_TRUE(line.ok()) << "record " << i << ": " << line.status();
+    EXPECT_THAT(*line, ::testing::StartsWith("{")) << "record " << i << ": '" << *line << "'";
+    EXPECT_THAT(*line, HasSubstr("\"slot\":0")) << *line;
+  }
+}
+
 TEST(ControlSocket, AnotherUserIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user";
   const passwd* nobody = ::getpwnam("nobody");
