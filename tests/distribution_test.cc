@@ -520,6 +520,19 @@ void CollectAnswers(std::vector<ClientConnection>& conns, std::map<size_t, long>
   }
 }
 
+// How many answers each worker gave (-1: failed), and the same as " pid=n ..." for messages.
+std::map<long, int> CountByWorker(const std::map<size_t, long>& answered_by) {
+  std::map<long, int> by_worker;
+  for (const auto& [i, worker] : answered_by) ++by_worker[worker];
+  return by_worker;
+}
+
+std::string DescribeCounts(const std::map<long, int>& by_worker) {
+  std::string counts;
+  for (const auto& [pid, n] : by_worker) absl::StrAppend(&counts, " ", pid, "=", n);
+  return counts;
+}
+
 // Of two workers, SIGSTOPs the first (`stopped`; `running` is the other), then opens every
 // connection of `conns` and sends one request on each.
 void StopAWorkerThenSendRequests(RingleaderServer& server, pid_t& stopped, pid_t& running,
@@ -561,17 +574,14 @@ TEST(RoundRobin, AStoppedWorkerDoesNotStallHandOffsAndServesItsShareOnceResumed)
 
   ASSERT_EQ(::kill(stopped, SIGCONT), 0);
   CollectAnswers(conns, answered_by, absl::Now() + absl::Seconds(10));
-  std::map<long, int> by_worker;
-  for (const auto& [i, worker] : answered_by) ++by_worker[worker];
-  std::string counts;
-  for (const auto& [pid, n] : by_worker) absl::StrAppend(&counts, " ", pid, "=", n);
+  std::map<long, int> by_worker = CountByWorker(answered_by);
+  const std::string counts = DescribeCounts(by_worker);
   std::printf("after SIGCONT: answered by%s\n", counts.c_str());
   EXPECT_EQ(answered_by.size(), kConnections) << "connections never answered:" << counts;
   EXPECT_EQ(by_worker.count(-1), 0u) << "connections failed:" << counts;
   EXPECT_LE(by_worker[stopped], static_cast<int>(kUnacknowledgedBound))
       << "no more hand-offs wait on a worker than the bound:" << counts;
 }
-
 
 // The stopped worker is not resumed: the watchdog kills it. The connections the primary handed
 // it and it never acknowledged go to the other worker instead of closing with it.
@@ -589,10 +599,8 @@ TEST(RoundRobin, ConnectionsAStoppedWorkerNeverTookGoToAnotherWhenItIsKilled) {
   if (HasFatalFailure()) return;
   std::map<size_t, long> answered_by;
   CollectAnswers(conns, answered_by, absl::Now() + absl::Seconds(10));
-  std::map<long, int> by_worker;
-  for (const auto& [i, worker] : answered_by) ++by_worker[worker];
-  std::string counts;
-  for (const auto& [pid, n] : by_worker) absl::StrAppend(&counts, " ", pid, "=", n);
+  std::map<long, int> by_worker = CountByWorker(answered_by);
+  const std::string counts = DescribeCounts(by_worker);
   std::printf("worker %d stopped and killed by the watchdog: answered by%s\n", stopped,
               counts.c_str());
   EXPECT_EQ(answered_by.size(), kConnections) << "connections never answered:" << counts;
