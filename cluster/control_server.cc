@@ -180,7 +180,9 @@ void ControlServer::Start() noexcept {
 void ControlServer::OnAccept(int res) noexcept {
   if (res >= 0) {
     UniqueFd fd(res);
-    if (!PeerAllowed(fd.get())) {
+    if (stopped_) {
+      RefuseNow(fd.get(), "the server is stopping");  // accepted as the cancel was on its way
+    } else if (!PeerAllowed(fd.get())) {
       RefuseNow(fd.get(), "permission denied: only the server's own user or root");
     } else if (client_count_ >= kMaxClients) {
       RefuseNow(fd.get(), "too many control clients");
@@ -201,16 +203,22 @@ void ControlServer::OnAccept(int res) noexcept {
 }
 
 void ControlServer::OnTick(int res) noexcept {
-  if (res != -ETIME || stopped_) return MaybeIdle();
+  if (res != -ETIME) return MaybeIdle();
   const absl::Time now = MonotonicNow();
   for (ControlClient* c = clients_; c != nullptr; c = c->next_) {
-    if (!c->subscribed_ && !c->closing_ && !c->close_after_replies_ && now > c->deadline_) {
+    if (c->closing_ || now <= c->deadline_ || (c->subscribed_ && !stopped_)) continue;
+    if (c->close_after_replies_ || stopped_) {
+      c->Close();  // its replies did not drain in time: it is not reading
+    } else {
       c->Reply(R"({"ok":false,"error":"no complete request line within 5 s"})");
+      c->deadline_ = now + kIdleTimeout;  // for the error itself to drain
       c->CloseAfterReplies();
     }
   }
-  if (!accept_op_.in_flight()) accept_op_.Arm(ring_, listen_fd_.get(), false);
-  tick_op_.Arm(ring_, kTick);
+  if (!stopped_ && !accept_op_.in_flight()) accept_op_.Arm(ring_, listen_fd_.get(), false);
+  // Stopped: ticks continue only while clients still get their last replies.
+  if (!stopped_ || clients_ != nullptr) tick_op_.Arm(ring_, kTick);
+  MaybeIdle();
 }
 
 void ControlServer::Publish(std::string_view line) noexcept {
@@ -225,6 +233,7 @@ void ControlServer::Release(ControlClient* c) noexcept {
   if (clients_ == c) clients_ = c->next_;
   --client_count_;
   ring_.Defer([c] { delete c; });
+  if (stopped_ && clients_ == nullptr) ring_.Cancel(tick_op_);
   MaybeIdle();
 }
 
@@ -236,12 +245,15 @@ void ControlServer::Stop() noexcept {
   if (stopped_) return;
   stopped_ = true;
   ring_.Cancel(accept_op_);
-  ring_.Cancel(tick_op_);
+  // Replies already queued (the answer to "stop" itself) get a second to drain.
+  const absl::Time last_call = MonotonicNow() + absl::Seconds(1);
   for (ControlClient* c = clients_; c != nullptr;) {
-    ControlClient* next = c->next_;  // Close may release c
-    c->Close();
+    ControlClient* next = c->next_;  // closing may release c
+    c->deadline_ = last_call;
+    c->CloseAfterReplies();
     c = next;
   }
+  if (clients_ == nullptr) ring_.Cancel(tick_op_);
   ::unlink(path_.c_str());
 }
 

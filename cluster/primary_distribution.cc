@@ -251,10 +251,11 @@ void Primary::StopHandOffs(WorkerProcess& worker) noexcept {
 
 void Primary::RedistributeUnacknowledged(WorkerProcess& worker) noexcept {
   std::deque<UniqueFd> connections = std::move(LifeOf(worker).unacknowledged);
-  // A worker that drained took every connection sent before handoff_end, acknowledged or not:
-  // only one that died has some that nobody serves.
+  // A worker that drained took every connection sent before handoff_end, acknowledged or not
+  // (its drain waits for it): only one that died, or whose channel broke and dropped what was
+  // queued, leaves some that nobody serves.
   const ExitStatus& st = worker.exit_status();
-  if (!st.signaled && st.code == kExitOk) return;
+  if (!st.signaled && st.code == kExitOk && !worker.channel_broke()) return;
   for (UniqueFd& connection : connections) Distribute(std::move(connection));
 }
 

@@ -33,6 +33,9 @@ WorkerProcess::WorkerProcess(Ring& ring, int slot, uint32_t generation, Child ch
 void WorkerProcess::OnChannelClosed(const absl::Status& why) noexcept {
   const bool released = releasing();
   phase_ = released ? Phase::kReleasingClosed : Phase::kChannelClosed;
+  // The worker closing its end (EOF) or our Release() after it exited: all sent was read. Any
+  // other end (corrupt framing, a send error) dropped what was queued, hand-offs included.
+  channel_broke_ = !absl::IsUnavailable(why) && !absl::IsCancelled(why);
   // Corrupt framing: the stream is unusable, so the worker is replaced.
   if (absl::IsDataLoss(why) && !released) {
     LogChannelCorrupt(pid(), slot_, Std(why.message()));
@@ -148,8 +151,11 @@ bool WorkerProcess::OnLifecycleMessage(std::string_view type) noexcept {
 
 bool WorkerProcess::HandOff(UniqueFd&& connection) noexcept {
   if (!channel_open()) return false;
+  const bool was_corked = channel_.corked();
   channel_.Cork();
-  return channel_.SendWithFd(kConnectionFrame, std::move(connection), Lane::kControl);
+  if (channel_.SendWithFd(kConnectionFrame, std::move(connection), Lane::kControl)) return true;
+  if (!was_corked) channel_.Uncork();  // nobody will send this turn's hand-offs for it
+  return false;
 }
 
 void WorkerProcess::Release() noexcept {

@@ -94,6 +94,8 @@ class WorkerProcess {
   const ExitStatus& exit_status() const noexcept { return exit_status_; }
   // The channel still carries messages (heartbeats among them): not closed, not released.
   bool channel_open() const noexcept { return phase_ == Phase::kRunning; }
+  // The channel ended other than by the worker closing its end: what was queued was dropped.
+  bool channel_broke() const noexcept { return channel_broke_; }
 
   // When the channel last carried a heartbeat or "online" (monotonic); InfinitePast before.
   absl::Time last_heartbeat() const noexcept { return last_heartbeat_; }
@@ -144,6 +146,7 @@ class WorkerProcess {
   // Per timer: a fired timer whose disarm lost the race is ignored.
   bool ready_armed_ = false;
   bool drain_armed_ = false;
+  bool channel_broke_ = false;
 };
 
 }  // namespace ringleader

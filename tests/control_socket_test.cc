@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <regex>
+#include <cerrno>
 #include <set>
 #include <sstream>
 #include <string>
@@ -147,6 +149,38 @@ TEST(ControlSocket, TraceStreamsEachLifecycleRecordOnItsOwnLine) {
     EXPECT_THAT(*line, ::testing::StartsWith("{")) << "record " << i << ": '" << *line << "'";
     EXPECT_THAT(*line, HasSubstr("\"slot\":0")) << *line;
   }
+}
+
+// A client that asks and asks but never reads its answers: once its replies stop draining it is
+// closed, and it cannot keep one of the server's client places for ever.
+TEST(SlowControlSocket, AClientThatNeverReadsItsRepliesIsClosed) {
+  auto server = RingleaderServer::Start({"--workers=1"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string path = DefaultControlPath(static_cast<uint16_t>(server->port()));
+  ControlConnection deaf;
+  ASSERT_TRUE(deaf.Connect(path).ok());
+  std::string requests;
+  // ~500 KB of replies: more than the socket buffers hold, less than the 1 MiB queue bound (the
+  // other way such a client is cut off), so only the deadline can close it.
+  for (int i = 0; i < 1500; ++i) requests += "{\"cmd\":\"status\"}\n";
+  const int flags = ::fcntl(deaf.fd(), F_GETFL);
+  ASSERT_EQ(::fcntl(deaf.fd(), F_SETFL, flags | O_NONBLOCK), 0);
+  // Write until the server stops reading us (its replies fill both socket buffers).
+  size_t sent = 0;
+  while (sent < requests.size()) {
+    const ssize_t n = ::send(deaf.fd(), requests.data() + sent, requests.size() - sent,
+                             MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  // Without our reading a byte, the server gives up on us: its end shuts down, so a send of
+  // ours fails with EPIPE (while it keeps us, the send would queue or wait).
+  EXPECT_TRUE(Eventually(absl::Seconds(20), [&] {
+    const ssize_t n = ::send(deaf.fd(), "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return n < 0 && errno == EPIPE;
+  })) << "still connected";
+  auto status = ControlRequest(path, R"({"cmd":"status"})");
+  ASSERT_TRUE(status.ok()) << status.status();
 }
 
 TEST(ControlSocket, AnotherUserIsRefused) {
