@@ -43,7 +43,7 @@ uint64_t CpuTicks(pid_t pid) {
   if (!std::getline(stat, line)) return 0;
   // The command name may hold spaces and parentheses: fields are counted after the last ')'.
   const size_t close = line.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos || close + 2 > line.size()) return 0;
   std::istringstream fields(line.substr(close + 2));
   std::string skip;
   for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt: fields 3 to 13
