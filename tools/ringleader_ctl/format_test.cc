@@ -1,3 +1,4 @@
+// Unit tests for tools/ringleader_ctl/format.h: human units, the status table, trace lines.
 #include "tools/ringleader_ctl/format.h"
 
 #include "gtest/gtest.h"

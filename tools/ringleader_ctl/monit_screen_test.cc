@@ -1,3 +1,4 @@
+// Unit tests for tools/ringleader_ctl/monit_screen.h: the screen as golden text at each size.
 #include "tools/ringleader_ctl/monit_screen.h"
 
 #include "absl/strings/str_join.h"

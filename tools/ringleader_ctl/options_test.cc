@@ -1,3 +1,4 @@
+// Unit tests for tools/ringleader_ctl/options.h: command lines, usage errors, request lines.
 #include "tools/ringleader_ctl/options.h"
 
 #include "gtest/gtest.h"

@@ -1,3 +1,4 @@
+// Unit tests for tools/ringleader_ctl/reply.h: replies read, malformed ones named.
 #include "tools/ringleader_ctl/reply.h"
 
 #include "gtest/gtest.h"
