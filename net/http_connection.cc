@@ -11,18 +11,28 @@
 
 namespace ringleader {
 
-// A response that waits for a timer (HttpResponse::delay), or a ready one queued behind it.
-// It is framed when it is emitted, so a drain that started meanwhile adds "Connection: close".
+// A response that waits for a timer (HttpResponse::delay) or for an async handler's answer
+// (HttpReply), or a ready one queued behind it. It is framed when it is emitted, so a drain that
+// started meanwhile adds "Connection: close".
 struct HttpConnection::Delayed {
   explicit Delayed(HttpConnection& c)
       : timer([&c, this](int, uint32_t) noexcept {
           ready = true;
           c.PromoteReadyDelayed();
+        }),
+        pending([&c, this](HttpResponse&& answer) noexcept {
+          response = std::move(answer);
+          ready = true;
+          if (queued) c.PromoteReadyDelayed();
         }) {}
   TimeoutOp timer;
+  PendingReply pending;
   HttpResponse response;
   ResponseFraming framing;
   bool ready = false;
+  // In delayed_. Before that, the handler is still running: an answer it gives at once is
+  // taken by OnRequest like a synchronous response.
+  bool queued = false;
 };
 
 HttpConnection::HttpConnection(HttpServer& server, int fd)
@@ -149,9 +159,22 @@ AfterRequest HttpConnection::OnRequest(HttpRequest& request) noexcept {
   server_.CountRequest();
   response_.Reset();
   request.server_draining = server_.draining();
-  server_.router().Route(request, response_);
+  std::unique_ptr<Delayed> later;
+  const Routed routed = server_.router().Route(request, response_, [&] {
+    later = std::make_unique<Delayed>(*this);
+    return HttpReply(later->pending);
+  });
   ResponseFraming framing = FramingFor(request, server_.draining(), server_.date());
-  if (response_.delay > absl::ZeroDuration()) {
+  if (routed == Routed::kLater && later->ready) {
+    response_ = std::move(later->response);  // answered before the handler returned
+    later.reset();
+  }
+  if (later != nullptr) {
+    // Its answer comes from the loop later; responses behind it wait their turn.
+    later->framing = framing;
+    later->queued = true;
+    delayed_.push_back(std::move(later));
+  } else if (response_.delay > absl::ZeroDuration()) {
     // Slow path: this response waits for its timer; later ones queue behind it.
     auto entry = std::make_unique<Delayed>(*this);
     entry->framing = framing;

@@ -12,6 +12,7 @@
 #include "core/ops.h"
 #include "core/unique_fd.h"
 #include "net/http_parser.h"
+#include "net/http_reply.h"
 #include "net/http_response.h"
 
 namespace ringleader {

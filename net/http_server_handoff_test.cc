@@ -1,8 +1,6 @@
 // HttpServer with no listener: connections handed over (Adopt) are served, and a drain waits
 // while hand-offs may still come (HoldDrain), so none arrives after the server finished.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,45 +12,10 @@
 #include "core/unique_fd.h"
 #include "net/http_server.h"
 #include "net/router.h"
+#include "net/tcp_pair_test_util.h"
 
 namespace ringleader {
 namespace {
-
-// A loopback TCP connection: the client's end and the server's (as the primary would hand it).
-struct TcpPair {
-  UniqueFd client;
-  UniqueFd server;
-};
-
-TcpPair Connect() {
-  UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  EXPECT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), len), 0);
-  EXPECT_EQ(::listen(listener.get(), 4), 0);
-  EXPECT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  TcpPair pair{.client = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0))};
-  EXPECT_EQ(::connect(pair.client.get(), reinterpret_cast<sockaddr*>(&addr), len), 0);
-  pair.server = UniqueFd(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  return pair;
-}
-
-// What the client has received so far, without blocking.
-std::string ReadAvailable(int fd, bool* eof = nullptr) {
-  std::string out;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-    if (n > 0) {
-      out.append(buffer, static_cast<size_t>(n));
-      continue;
-    }
-    if (n == 0 && eof != nullptr) *eof = true;
-    return out;
-  }
-}
 
 class HttpServerHandOffTest : public ::testing::Test {
  protected:
@@ -93,7 +56,7 @@ class HttpServerHandOffTest : public ::testing::Test {
 };
 
 TEST_F(HttpServerHandOffTest, AnAdoptedConnectionIsServedAndCounted) {
-  TcpPair c = Connect();
+  TcpPair c = ConnectLoopbackPair();
   server->Adopt(c.server.release());
   const std::string got = Exchange(c.client.get(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
@@ -107,7 +70,7 @@ TEST_F(HttpServerHandOffTest, AHeldDrainWaitsAndServesWhatArrivesMeanwhileWithCl
   RunRingFor(*ring, absl::Milliseconds(50));
   EXPECT_FALSE(drained) << "finished while hand-offs could still come";
   // A connection the primary sent before it knew: served, and told to close.
-  TcpPair late = Connect();
+  TcpPair late = ConnectLoopbackPair();
   server->Adopt(late.server.release());
   const std::string got = Exchange(late.client.get(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
@@ -122,7 +85,7 @@ TEST_F(HttpServerHandOffTest, AHeldDrainWaitsAndServesWhatArrivesMeanwhileWithCl
 TEST_F(HttpServerHandOffTest, AConnectionAfterTheDrainFinishedIsClosedAtOnce) {
   server->Drain([this] { drained = true; });
   ASSERT_TRUE(RunRingUntil(*ring, [&] { return drained; }));
-  TcpPair c = Connect();
+  TcpPair c = ConnectLoopbackPair();
   server->Adopt(c.server.release());
   bool eof = false;
   ASSERT_TRUE(RunRingUntil(*ring, [&] {

@@ -6,6 +6,9 @@
 //   });
 //   router.GetPrefix("/delay/", [](const HttpRequest& req, HttpResponse& res) { ... });
 //
+// A handler that answers after work on the loop takes an HttpReply instead (net/http_reply.h):
+//   router.HandleAsync("GET", "/session", [](const HttpRequest& req, HttpReply reply) { ... });
+//
 // HEAD is served by its own route if there is one, else by the GET handler (the server drops
 // the body). Unknown paths get a JSON 404;
 // a known path with another method gets 405.
@@ -16,12 +19,18 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "net/http_reply.h"
 #include "net/http_request.h"
 #include "net/http_response.h"
 
 namespace ringleader {
 
 using HttpHandler = absl::AnyInvocable<void(const HttpRequest& request, HttpResponse& response)>;
+using AsyncHttpHandler = absl::AnyInvocable<void(const HttpRequest& request, HttpReply reply)>;
+
+// Whether Route filled the response or handed the request to an async handler.
+enum class Routed { kNow, kLater };
 
 class Router {
  public:
@@ -32,7 +41,14 @@ class Router {
     HandlePrefix("GET", std::move(prefix), std::move(handler));
   }
 
-  // Runs the matching handler, or fills a 404/405 error.
+  void HandleAsync(std::string method, std::string path, AsyncHttpHandler handler);
+  void HandlePrefixAsync(std::string method, std::string prefix, AsyncHttpHandler handler);
+
+  // Runs the matching handler, or fills a 404/405 error. An async handler gets the reply
+  // `defer` makes (the caller's pending slot for this request) and Route returns kLater.
+  Routed Route(const HttpRequest& request, HttpResponse& response,
+               absl::FunctionRef<HttpReply()> defer);
+  // For callers without async routes: an async handler's answer goes nowhere.
   void Route(const HttpRequest& request, HttpResponse& response);
 
  private:
@@ -40,7 +56,8 @@ class Router {
     std::string method;
     std::string path;
     bool prefix;
-    HttpHandler handler;
+    HttpHandler handler;        // one of the two is set
+    AsyncHttpHandler async_handler;
   };
   Route_* Find(std::string_view method, std::string_view path, bool& path_known);
 
