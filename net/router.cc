@@ -36,6 +36,7 @@ Router::Route_* Router::Find(std::string_view method, std::string_view path, boo
 
 Routed Router::Route(const HttpRequest& request, HttpResponse& response,
                      absl::FunctionRef<HttpReply()> defer) {
+  if (before_each_) before_each_(request);
   const std::string_view path = request.path();
   bool path_known = false;
   Route_* best = Find(request.method, path, path_known);

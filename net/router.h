@@ -41,6 +41,11 @@ class Router {
     HandlePrefix("GET", std::move(prefix), std::move(handler));
   }
 
+  // Runs before every request's handler, 404s and 405s included (counting, access logs).
+  void BeforeEach(absl::AnyInvocable<void(const HttpRequest& request)> hook) {
+    before_each_ = std::move(hook);
+  }
+
   void HandleAsync(std::string method, std::string path, AsyncHttpHandler handler);
   void HandlePrefixAsync(std::string method, std::string prefix, AsyncHttpHandler handler);
 
@@ -62,6 +67,7 @@ class Router {
   Route_* Find(std::string_view method, std::string_view path, bool& path_known);
 
   std::vector<Route_> routes_;
+  absl::AnyInvocable<void(const HttpRequest& request)> before_each_;
 };
 
 }  // namespace ringleader

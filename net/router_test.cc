@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <string>
+#include <vector>
 
 namespace ringleader {
 namespace {
@@ -172,6 +173,36 @@ TEST(RouterTest, AHeadRouteOfItsOwnWinsOverGet) {
   router.Handle("HEAD", "/page", [](const HttpRequest&, HttpResponse& res) { res.body = "head"; });
   EXPECT_EQ(RouteOf(router, "HEAD", "/page").body, "head");
   EXPECT_EQ(RouteOf(router, "GET", "/page").body, "get");
+}
+
+TEST(RouterTest, BeforeEachSeesEveryRequestUnknownOnesIncluded) {
+  Router router;
+  router.Get("/known", [](const HttpRequest&, HttpResponse&) {});
+  std::vector<std::string> seen;
+  router.BeforeEach([&](const HttpRequest& req) { seen.emplace_back(req.path()); });
+  RouteOf(router, "GET", "/known");
+  RouteOf(router, "GET", "/unknown");
+  RouteOf(router, "POST", "/known");
+  EXPECT_EQ(seen, (std::vector<std::string>{"/known", "/unknown", "/known"}));
+}
+
+TEST(RouterTest, AnAsyncRouteTakesTheDeferredReplyAndSaysLater) {
+  Router router;
+  router.HandlePrefixAsync("GET", "/later/", [](const HttpRequest&, HttpReply reply) {
+    HttpResponse res;
+    res.Json(201, "{}");
+    reply.Send(std::move(res));
+  });
+  int delivered = 0;
+  PendingReply pending([&](HttpResponse&& r) noexcept { delivered = r.status; });
+  HttpResponse unused;
+  const Routed routed = router.Route(Request("GET", "/later/x"), unused,
+                                     [&] { return HttpReply(pending); });
+  EXPECT_EQ(routed, Routed::kLater);
+  EXPECT_EQ(delivered, 201);
+  EXPECT_EQ(router.Route(Request("GET", "/nothing"), unused, [&] { return HttpReply(pending); }),
+            Routed::kNow);
+  EXPECT_EQ(unused.status, 404);
 }
 
 }  // namespace
