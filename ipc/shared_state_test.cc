@@ -183,5 +183,110 @@ TEST(SharedRegionTest, AForkedMapperSharesCountersAndTable) {
   EXPECT_EQ(*region.Table().Get("from-child"), "hi");
 }
 
+// The kill loop. Values check themselves: "<key>=<n>|" then "<n>|" repeated up to a length that
+// depends on n, so a mix of two writes (other n, other length, other key) cannot pass.
+constexpr int kKillKeys = 6;
+constexpr size_t kKillCounters = 3;
+
+std::string_view KillKey(int k) {
+  static constexpr const char* kKeys[kKillKeys] = {"k0", "k1", "k2", "key-three", "k4", "k5"};
+  return kKeys[k];
+}
+
+// Writes the value for (key, n) into `buffer` without allocating (the child is a forked copy).
+std::string_view MakeValue(std::string_view key, uint64_t n, char (&buffer)[kSharedMaxValueBytes]) {
+  const size_t length = 24 + (n * 37) % (kSharedMaxValueBytes - 24 + 1);
+  char number[24];
+  const int digits = std::snprintf(number, sizeof number, "%llu|", static_cast<unsigned long long>(n));
+  size_t at = 0;
+  for (const char c : key) buffer[at++] = c;
+  buffer[at++] = '=';
+  while (at < length) buffer[at] = number[(at - key.size() - 1) % digits], ++at;
+  return {buffer, length};
+}
+
+bool SelfConsistent(std::string_view key, std::string_view value) {
+  if (value.size() <= key.size() + 1 || value.substr(0, key.size()) != key) return false;
+  const std::string n_text(value.substr(key.size() + 1, value.find('|') - key.size() - 1));
+  char buffer[kSharedMaxValueBytes];
+  return !n_text.empty() && MakeValue(key, std::stoull(n_text), buffer) == value;
+}
+
+// The child: writes forever until killed. Only the region's operations and snprintf.
+[[noreturn]] void WriteUntilKilled(const SharedRegion& region, uint64_t n) {
+  char buffer[kSharedMaxValueBytes];
+  SharedTable table = region.Table();
+  for (;; ++n) {
+    for (size_t c = 0; c < kKillCounters; ++c) (void)region.Counter(c)->Add(c + 1);
+    const std::string_view key = KillKey(static_cast<int>(n % kKillKeys));
+    if (n % 7 == 3) {
+      (void)table.Erase(key);
+    } else {
+      (void)table.Put(key, MakeValue(key, n, buffer));
+    }
+  }
+}
+
+// ≥ 300 children SIGKILLed 0–2 ms into their writes. After each: counters never went back,
+// every entry (by Get and by Snapshot) is one complete write, and every key can be written
+// again at once — even numbered rounds after ReleaseLocksOf(child) (what the primary does),
+// odd ones relying on a writer stealing the dead child's lock.
+TEST(SharedRegionKillTest, WriterKilledAnywhereLeavesNoTornEntryNoStuckLock) {
+  constexpr int kRounds = 300;
+  SharedRegion region = MustCreate();
+  SharedTable table = region.Table();
+  std::mt19937 random(20261202);
+  std::uniform_int_distribution<int> delay_us(0, 2000);
+  uint64_t last[kKillCounters] = {};
+  int released_rounds = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0; round < kRounds; ++round) {
+    const uint64_t before = region.Counter(0)->Load();
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) WriteUntilKilled(region, static_cast<uint64_t>(round) * 1'000'000);
+    // Wait until the child is writing, so the kill lands inside its loop, not before it.
+    for (int i = 0; i < 20'000 && region.Counter(0)->Load() == before; ++i) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(delay_us(random)));
+    ASSERT_EQ(::kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);  // reap first: then the pid is gone
+    ASSERT_TRUE(WIFSIGNALED(status)) << "child must die by the kill, not exit: " << status;
+    if (round % 2 == 0 && region.ReleaseLocksOf(child) > 0) ++released_rounds;
+
+    for (size_t c = 0; c < kKillCounters; ++c) {
+      const uint64_t now = region.Counter(c)->Load();
+      ASSERT_GE(now, last[c]) << "counter " << c << " went backwards in round " << round;
+      last[c] = now;
+    }
+    auto snapshot = table.Snapshot();
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    std::set<std::string> keys;
+    for (const SharedTable::Item& item : *snapshot) {
+      ASSERT_TRUE(SelfConsistent(item.key, item.value))
+          << "torn entry in round " << round << ": " << item.key << " = " << item.value;
+      ASSERT_TRUE(keys.insert(item.key).second) << "duplicate key " << item.key;
+    }
+    char buffer[kSharedMaxValueBytes];
+    for (int k = 0; k < kKillKeys; ++k) {
+      const std::string_view key = KillKey(k);
+      auto got = table.Get(key);
+      ASSERT_TRUE(got.ok() || got.status().code() == absl::StatusCode::kNotFound) << got.status();
+      if (got.ok()) ASSERT_TRUE(SelfConsistent(key, *got)) << "torn Get: " << *got;
+      const absl::Status put = table.Put(key, MakeValue(key, 999'000'000 + k, buffer));
+      ASSERT_TRUE(put.ok()) << "round " << round << " key " << key << ": " << put;
+    }
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  std::printf("kill loop: %d kills, %d of %d ReleaseLocksOf rounds freed a lock, %lld ms, "
+              "counter 0 at %llu\n",
+              kRounds, released_rounds, kRounds / 2, static_cast<long long>(elapsed.count()),
+              static_cast<unsigned long long>(last[0]));
+  EXPECT_GT(last[0], static_cast<uint64_t>(kRounds)) << "children must have done real work";
+}
+
 }  // namespace
 }  // namespace ringleader
