@@ -60,7 +60,7 @@ absl::StatusOr<OwnerLock> OwnerLock::Acquire(std::atomic<uint64_t>& word) noexce
     if (attempt == 0) {
       deadline = now + kMaxWait;
     } else if (now > deadline) {
-      return absl::UnavailableError("shared region: entry locked by a live writer for too long");
+      return absl::UnavailableError("shared region: a lock is held by a live writer for too long");
     }
     if (attempt < kPureSpins) {
       CpuRelax();
