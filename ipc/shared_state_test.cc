@@ -132,7 +132,8 @@ TEST(SharedRegionTest, MapRejectsWhatIsNotOurRegion) {
     std::string content(size, '\0');
     fill(content);
     EXPECT_EQ(::pwrite(fd.get(), content.data(), size, 0), static_cast<ssize_t>(size));
-    if (seal) EXPECT_EQ(::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), 0);
+    constexpr int kSeals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+    if (seal) EXPECT_EQ(::fcntl(fd.get(), F_ADD_SEALS, kSeals), 0);
     return fd;
   };
   auto garbage = [](std::string& c) { for (size_t i = 0; i < c.size(); ++i) c[i] = char(i * 31); };
@@ -153,12 +154,11 @@ TEST(SharedRegionTest, MapRejectsWhatIsNotOurRegion) {
                                          }).get());
   EXPECT_EQ(other_version.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(SharedRegion::Map(memfd(bytes, true, copy_of_real).get()).ok());
-  UniqueFd pipe_ends[2];
-  int raw[2];
-  ASSERT_EQ(::pipe(raw), 0);
-  pipe_ends[0].Reset(raw[0]);
-  pipe_ends[1].Reset(raw[1]);
-  EXPECT_EQ(SharedRegion::Map(raw[0]).status().code(), absl::StatusCode::kInvalidArgument);
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+  EXPECT_EQ(SharedRegion::Map(read_end.get()).status().code(), absl::StatusCode::kInvalidArgument)
+      << "not a file at all";
 }
 
 TEST(SharedRegionTest, AForkedMapperSharesCountersAndTable) {
@@ -197,7 +197,8 @@ std::string_view KillKey(int k) {
 std::string_view MakeValue(std::string_view key, uint64_t n, char (&buffer)[kSharedMaxValueBytes]) {
   const size_t length = 24 + (n * 37) % (kSharedMaxValueBytes - 24 + 1);
   char number[24];
-  const int digits = std::snprintf(number, sizeof number, "%llu|", static_cast<unsigned long long>(n));
+  const int digits =
+      std::snprintf(number, sizeof number, "%llu|", static_cast<unsigned long long>(n));
   size_t at = 0;
   for (const char c : key) buffer[at++] = c;
   buffer[at++] = '=';
