@@ -3,6 +3,9 @@
 
 #include <poll.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace ringleader {
 
 void AcceptOp::Arm(Ring& ring, int listen_fd, bool multishot) noexcept {
@@ -98,6 +101,16 @@ void TimeoutOp::Arm(Ring& ring, absl::Duration after) noexcept {
   ring.Start(*this);
 }
 void TimeoutOp::Prep(io_uring_sqe* sqe) noexcept { io_uring_prep_timeout(sqe, &spec_, 0, 0); }
+
+void ConnectOp::Arm(Ring& ring, int fd, const sockaddr* address, socklen_t length) noexcept {
+  fd_ = fd;
+  length_ = std::min<socklen_t>(length, sizeof address_);
+  std::memcpy(&address_, address, length_);
+  ring.Start(*this);
+}
+void ConnectOp::Prep(io_uring_sqe* sqe) noexcept {
+  io_uring_prep_connect(sqe, fd_, reinterpret_cast<const sockaddr*>(&address_), length_);
+}
 
 void ShutdownOp::Arm(Ring& ring, int fd, int how) noexcept {
   fd_ = fd;

@@ -161,6 +161,20 @@ class TimeoutOp final : public CallbackOp {
   __kernel_timespec spec_{};
 };
 
+// connect(2) of a non-blocking or blocking socket: completes with 0 once connected, or a negative
+// errno (-ECONNREFUSED, -ETIMEDOUT...). The address is copied, so the caller's may go away.
+class ConnectOp final : public CallbackOp {
+ public:
+  using CallbackOp::CallbackOp;
+  void Arm(Ring& ring, int fd, const sockaddr* address, socklen_t length) noexcept;
+
+ private:
+  void Prep(io_uring_sqe* sqe) noexcept override;
+  int fd_ = -1;
+  sockaddr_storage address_{};
+  socklen_t length_ = 0;
+};
+
 // shutdown(2) through the ring (half-close of a connection).
 class ShutdownOp final : public CallbackOp {
  public:

@@ -3,6 +3,7 @@
 #include "core/ring.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -421,6 +422,36 @@ TEST_F(SocketOpsTest, CancelledRecvCompletesWithEcanceled) {
   RunUntilDone(*ring_, recv);
   EXPECT_EQ(received, -ECANCELED);
   EXPECT_EQ(ring_->ops_in_flight(), 0);
+}
+
+// Connects a non-blocking socket through the ring to a loopback port that is listening or only
+// bound (and so refuses); returns the ConnectOp's result.
+int ConnectThroughRing(bool listening) {
+  auto ring = MakeRing();
+  UniqueFd server(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(server.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(server.get(), reinterpret_cast<sockaddr*>(&address), &length);
+  if (listening) EXPECT_EQ(::listen(server.get(), 4), 0);
+  UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  int result = 1;
+  ConnectOp connect([&](int res, uint32_t) noexcept {
+    result = res;
+    ring->Stop();
+  });
+  connect.Arm(*ring, client.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  RunUntilDone(*ring, connect);
+  EXPECT_EQ(ring->ops_in_flight(), 0);
+  return result;
+}
+
+TEST(ConnectOpTest, ConnectsToALoopbackListener) { EXPECT_EQ(ConnectThroughRing(true), 0); }
+
+TEST(ConnectOpTest, RefusedWhenNobodyListens) {
+  EXPECT_EQ(ConnectThroughRing(false), -ECONNREFUSED);
 }
 
 }  // namespace
