@@ -77,10 +77,10 @@ start_node() {
   bench_pids+=("$started_pid")
 }
 
-# wait_for PORT: until GET / answers 200 (10 s at most).
+# wait_for PORT [PATH]: until GET PATH (default /) answers 200 (10 s at most).
 wait_for() {
   for _ in $(seq 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$1/" && return 0
+    curl -sf -o /dev/null "http://127.0.0.1:$1${2:-/}" && return 0
     sleep 0.1
   done
   echo "bench: nothing answered on port $1" >&2
@@ -102,14 +102,14 @@ wrk_summary() {
 }
 
 # run_wrk SCENARIO PORT OUT: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency on
-# 127.0.0.1:PORT, into OUT. SCENARIO is keepalive or close (every request on a new connection,
+# 127.0.0.1:PORT$WRK_PATH (default /), into OUT. SCENARIO is keepalive or close (every request on a new connection,
 # `Connection: close`). Killed if it overruns its duration by 30 s.
 run_wrk() {
   local scenario=$1 port=$2 out=$3 extra=() seconds
   [[ $scenario == close ]] && extra=(-H "Connection: close")
   seconds=$(awk -v d="$DURATION" 'BEGIN { n = d + 0; if (d ~ /m$/) n *= 60; if (d ~ /h$/) n *= 3600; print n }')
   timeout -k 5 $((seconds + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
-    "${extra[@]}" "http://127.0.0.1:$port/" >"$out" 2>&1
+    "${extra[@]}" "http://127.0.0.1:$port${WRK_PATH:-/}" >"$out" 2>&1
 }
 
 # tree_pids PID...: those processes and all their descendants, one pid a line.

@@ -8,8 +8,10 @@
 #include "cluster/log_lines.h"
 #include "cluster/primary.h"
 #include "cluster/worker_runtime.h"
+#include "core/status.h"
 #include "ipc/worker_bus.h"
 #include "ipc/worker_env.h"
+#include "net/redis/redis_client.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -36,6 +38,14 @@ void LeakOnPurpose(std::unique_ptr<T> object) {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<RedisClient>> MakeRedisClient(const ClusterOptions& options) {
+  if (options.redis.empty()) return nullptr;
+  RL_ASSIGN_OR_RETURN(RedisOptions redis, ParseRedisAddress(options.redis));
+  redis.connections = options.redis_connections;
+  redis.call_timeout = options.redis_timeout;
+  return std::make_unique<RedisClient>(std::move(redis));
+}
+
 Cluster::Cluster(int argc, char** argv, ClusterOptions options)
     : argv_(argv, argv + argc), options_(std::move(options)) {}
 
@@ -54,12 +64,23 @@ int Cluster::Run() {
     LogError(env.status());
     return kExitFatal;
   }
+  absl::StatusOr<SharedRegion> shared = SharedRegion::Map(env->shared_fd);
+  if (!shared.ok()) {
+    LogError(shared.status());
+    return kExitFatal;
+  }
+  absl::StatusOr<std::unique_ptr<RedisClient>> redis = MakeRedisClient(options_);
+  if (!redis.ok()) {
+    LogError(redis.status());
+    return kExitFatal;
+  }
   Router router;
   WorkerBus bus(env->info.slot);
-  WorkerContext context{.self = env->info, .bus = bus};
+  WorkerContext context{
+      .self = env->info, .bus = bus, .shared = *shared, .redis = redis->get()};
   context.self.pid = ::getpid();
   if (worker_setup_) worker_setup_(router, context);
-  auto worker = std::make_unique<WorkerRuntime>(*env, options_, router, bus);
+  auto worker = std::make_unique<WorkerRuntime>(*env, options_, router, bus, std::move(*redis));
   const int rc = worker->Run();
   if (!worker->safe_to_destroy()) LeakOnPurpose(std::move(worker));
   return rc;

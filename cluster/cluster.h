@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "fsm/restart_policy.h"
 #include "fsm/trace.h"
 #include "ipc/message.h"
+#include "ipc/shared_state.h"
 #include "ipc/worker_env.h"  // WorkerInfo
 #include "net/http_server.h"
 #include "net/listener.h"
@@ -67,6 +69,12 @@ struct ClusterOptions {
   // The primary serves GET /metrics (Prometheus text) on this port from its own loop, on
   // listen.host; -1: off, 0: any free port (printed at start).
   int metrics_port = -1;
+  // Sessions and caches in Redis for every worker (WorkerContext::redis): "HOST:PORT", empty:
+  // none. Each worker keeps `redis_connections` pipelined connections; a call not answered
+  // within `redis_timeout` fails (and its connection is replaced).
+  std::string redis;
+  int redis_connections = 2;
+  absl::Duration redis_timeout = absl::Seconds(1);
   absl::Duration ready_timeout = absl::Seconds(5);
   absl::Duration drain_timeout = absl::Seconds(30);
   // A worker silent for this long (no heartbeat from its loop) is killed; zero disables.
@@ -89,11 +97,20 @@ struct ClusterOptions {
 };
 
 class WorkerBus;
+class RedisClient;
 
-// What a worker's setup callback gets: who it is, and its end of the message bus.
+// What a worker's setup callback gets: who it is, its end of the message bus, and the two places
+// for state every worker must see alike (each worker has its own heap: a plain map in one is
+// invisible to the others).
 struct WorkerContext {
   WorkerInfo self;
   WorkerBus& bus;
+  // Cluster-wide counters and a small table in shared memory, held by the primary across
+  // worker restarts (ipc/shared_state.h).
+  const SharedRegion& shared;
+  // This worker's Redis client on its own loop (net/redis/redis_client.h); null without
+  // ClusterOptions::redis. Calls are made from handlers, once the loop runs.
+  RedisClient* redis = nullptr;
 };
 
 // The primary's end of the bus, handed to primary-side message handlers.
@@ -107,6 +124,10 @@ class PrimaryBus {
  protected:
   ~PrimaryBus() = default;
 };
+
+// The worker's Redis client for `options` (null without options.redis); InvalidArgument or
+// NotFound for an address that does not parse or resolve. The primary checks it at start.
+absl::StatusOr<std::unique_ptr<RedisClient>> MakeRedisClient(const ClusterOptions& options);
 
 using WorkerSetup = absl::AnyInvocable<void(Router& router, WorkerContext& context)>;
 using TransitionCallback = absl::AnyInvocable<void(const TraceRecord& record)>;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cluster/log_lines.h"
+#include "net/redis/redis_client.h"
 #include "core/absl_bridge.h"
 #include "core/clock.h"
 #include "core/probe.h"
@@ -68,7 +69,12 @@ Primary::~Primary() = default;
 
 absl::Status Primary::SetUp() {
   RL_RETURN_IF_ERROR(ProbeIoUring());
+  // A --redis that cannot work is a configuration error now, not in every worker later.
+  RL_RETURN_IF_ERROR(MakeRedisClient(options_).status());
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
+  // Created before any worker and held here, so it outlives every worker restart.
+  RL_ASSIGN_OR_RETURN(SharedRegion shared, SharedRegion::Create());
+  shared_ = std::make_unique<SharedRegion>(std::move(shared));
   RL_RETURN_IF_ERROR(OpenListeners());
   RL_RETURN_IF_ERROR(OpenControl());
   RL_RETURN_IF_ERROR(OpenMetrics());
@@ -140,8 +146,9 @@ absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generatio
   WorkerEnv env{.info = {.slot = slot, .generation = generation},
                 .primary_pid = ::getpid(),
                 .listen_fd = *listen_fd,
-                .channel_fd = theirs.get()};
-  std::vector<int> inherit = {theirs.get()};
+                .channel_fd = theirs.get(),
+                .shared_fd = shared_->fd()};
+  std::vector<int> inherit = {theirs.get(), shared_->fd()};
   if (*listen_fd >= 0) inherit.push_back(*listen_fd);
   auto child = ringleader::Spawn({.executable = *executable,
                                   .argv = argv_,
@@ -186,6 +193,8 @@ void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view
   FleetStep after_exit;
   std::string full_cause(cause);
   if (event == WorkerEvent::kExited) {
+    // Reaped: a shared-table lock it died holding is freed before its pid can be reused.
+    shared_->ReleaseLocksOf(worker.pid());
     after_exit = fleet_.WorkerExited(worker.slot(), ExitOf(worker));
     full_cause = FormatExitCause(cause, after_exit.plan);
   }

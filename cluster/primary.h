@@ -198,6 +198,7 @@ class Primary final : private PrimaryBus {
   TransitionCallback on_transition_;
   std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;
   std::unique_ptr<Ring> ring_;
+  std::unique_ptr<SharedRegion> shared_;  // mapped by every worker (ipc/shared_state.h)
   UniqueFd listener_;  // shared, rr; with reuseport, slot 0's socket
   std::vector<UniqueFd> slot_listeners_;  // reuseport: one per slot that ever existed
   std::vector<std::unique_ptr<Intake>> intakes_;

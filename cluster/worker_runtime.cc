@@ -29,8 +29,13 @@ int64_t ResidentBytes() {
 }  // namespace
 
 WorkerRuntime::WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router,
-                             WorkerBus& bus)
-    : env_(env), options_(options), router_(router), bus_(bus), listener_(env.listen_fd) {}
+                             WorkerBus& bus, std::unique_ptr<RedisClient> redis)
+    : env_(env),
+      options_(options),
+      router_(router),
+      bus_(bus),
+      listener_(env.listen_fd),
+      redis_(std::move(redis)) {}
 
 WorkerRuntime::~WorkerRuntime() = default;
 
@@ -50,6 +55,7 @@ absl::Status WorkerRuntime::SetUp() {
   // Alone on its slot's socket: a multishot accept costs one op for every connection.
   http.multishot_accept = options_.scheduling == Scheduling::kReusePort;
   RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, http));
+  if (redis_ != nullptr) redis_->Start(*ring_);
   // Connections may be handed over until the primary says none will follow.
   if (TakesHandOffs()) server_->HoldDrain(true);
   if (options_.scheduling == Scheduling::kRoundRobin) {
@@ -220,12 +226,15 @@ void WorkerRuntime::OnDrained() noexcept {
   ring_->Cancel(*deadline_op_);
   ring_->Cancel(*heartbeat_op_);
   ring_->Cancel(*metrics_op_);
+  // Every request is answered: nothing waits on Redis any more.
+  if (redis_ != nullptr) redis_->Stop([this] { MaybeStop(); });
   MaybeStop();
 }
 
 void WorkerRuntime::MaybeStop() noexcept {
   if (!drained_ || !channel_done_ || signals_->in_flight() || deadline_op_->in_flight() ||
-      heartbeat_op_->in_flight() || metrics_op_->in_flight()) {
+      heartbeat_op_->in_flight() || metrics_op_->in_flight() ||
+      (redis_ != nullptr && redis_->in_flight())) {
     return;
   }
   ring_->Stop();

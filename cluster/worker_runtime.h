@@ -20,13 +20,17 @@
 #include "ipc/worker_bus.h"
 #include "ipc/worker_env.h"
 #include "net/http_server.h"
+#include "net/redis/redis_client.h"
 #include "net/router.h"
 
 namespace ringleader {
 
 class WorkerRuntime {
  public:
-  WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router, WorkerBus& bus);
+  // `redis` (may be null) is the client the routes were given (WorkerContext::redis): it runs
+  // on this worker's ring and is stopped once the server has drained.
+  WorkerRuntime(WorkerEnv env, const ClusterOptions& options, Router& router, WorkerBus& bus,
+                std::unique_ptr<RedisClient> redis);
   ~WorkerRuntime();
   WorkerRuntime(const WorkerRuntime&) = delete;
   WorkerRuntime& operator=(const WorkerRuntime&) = delete;
@@ -66,6 +70,7 @@ class WorkerRuntime {
   absl::Time metrics_due_;
   std::unique_ptr<Channel> channel_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<RedisClient> redis_;  // after ring_: destroyed before it
   bool draining_ = false;
   bool drained_ = false;
   bool channel_done_ = false;

@@ -27,9 +27,10 @@ struct WorkerEnv {
   pid_t primary_pid = 0;
   int listen_fd = -1;
   int channel_fd = -1;
+  int shared_fd = -1;  // the cluster-wide shared region (ipc/shared_state.h)
 };
 
-// "RINGLEADER_WORKER=slot,generation,primary_pid,listen_fd,channel_fd"
+// "RINGLEADER_WORKER=slot,generation,primary_pid,listen_fd,channel_fd,shared_fd"
 std::string EncodeWorkerEnv(const WorkerEnv& env);
 // Reads RINGLEADER_WORKER from the environment; NotFound when this is the primary.
 absl::StatusOr<WorkerEnv> DecodeWorkerEnv();

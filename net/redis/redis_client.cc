@@ -42,11 +42,19 @@ void RedisClient::Start(Ring& ring) noexcept {
   for (RedisCallback& done : std::exchange(before_start_, {})) FailLater(early, std::move(done));
 }
 
-void RedisClient::Stop() noexcept {
-  if (state_ == State::kStopped) return;
+void RedisClient::Stop(absl::AnyInvocable<void()> on_idle) noexcept {
+  if (state_ == State::kStopped) {
+    if (on_idle && in_flight()) on_idle_ = std::move(on_idle);  // the latest caller is told
+    return;
+  }
   const bool started = state_ == State::kRunning;
   state_ = State::kStopped;
-  for (auto& connection : pool_) connection->Stop();
+  on_idle_ = std::move(on_idle);
+  for (auto& connection : pool_) {
+    connection->Stop([this] {
+      if (!in_flight() && on_idle_) std::exchange(on_idle_, nullptr)();
+    });
+  }
   if (!started) {  // no loop to defer to: the callbacks run here
     const absl::Status stopped = absl::CancelledError(absl::StrCat(Absl(label_), ": stopped"));
     for (RedisCallback& done : std::exchange(before_start_, {})) done(stopped);

@@ -53,8 +53,10 @@ class RedisClient {
   // before Start fail with Unavailable on the loop's next turn. Once only.
   void Start(Ring& ring) noexcept;
   // Fails every pending call with Cancelled (inside Stop) and cancels every op; later calls fail
-  // with Unavailable (deferred). Final.
-  void Stop() noexcept;
+  // with Unavailable (deferred). Final. `on_idle` runs from the loop once in_flight() has turned
+  // false, if it was true (so an owner waiting to stop its ring learns when it may); a second
+  // Stop() with a hook replaces the first one's.
+  void Stop(absl::AnyInvocable<void()> on_idle = nullptr) noexcept;
   // An op is still owed a final completion: keep the ring running and this object alive.
   bool in_flight() const noexcept;
 
@@ -89,6 +91,7 @@ class RedisClient {
   std::vector<RedisCallback> before_start_;  // calls made before Start()
   std::string command_;                      // scratch for formatting, reused
   RedisStats stats_;
+  absl::AnyInvocable<void()> on_idle_;  // set by Stop()
 };
 
 }  // namespace ringleader

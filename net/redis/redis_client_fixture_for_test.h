@@ -41,8 +41,11 @@ class RedisClientFixture : public testing::Test {
   }
 
   void StopAndCheck() {
-    client_->Stop();
+    const bool had_ops = client_->in_flight();
+    bool told_idle = false;
+    client_->Stop([&] { told_idle = true; });
     ASSERT_TRUE(RunRingUntil(*ring_, [&] { return !client_->in_flight(); }));
+    EXPECT_EQ(told_idle, had_ops) << "Stop's on_idle runs once its last op completed";
     RunRingFor(*ring_, absl::Milliseconds(1));  // deferred failures run
     calls_->ExpectEachExactlyOnce();
     EXPECT_EQ(ring_->ops_in_flight(), 0);

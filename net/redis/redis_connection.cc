@@ -201,9 +201,10 @@ void RedisConnection::FailAll(std::deque<Pending> calls, absl::Status front,
   }
 }
 
-void RedisConnection::Stop() noexcept {
+void RedisConnection::Stop(absl::AnyInvocable<void()> on_idle) noexcept {
   if (state_ == State::kStopped) return;
   state_ = State::kStopped;
+  on_idle_ = std::move(on_idle);
   if (fd_) ::shutdown(fd_.get(), SHUT_RDWR);
   ring_.Cancel(connect_op_);
   ring_.Cancel(send_op_);
@@ -233,6 +234,7 @@ void RedisConnection::MaybeFinish() noexcept {
     }
     case State::kStopped:
       fd_.Reset();
+      if (!backoff_op_.in_flight() && on_idle_) std::exchange(on_idle_, nullptr)();
       return;
     case State::kConnecting:
     case State::kUp:

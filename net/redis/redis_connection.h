@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "core/ops.h"
@@ -49,8 +50,9 @@ class RedisConnection {
   RedisConnection& operator=(const RedisConnection&) = delete;
 
   void Start() noexcept { Connect(); }
-  // Fails every pending call with Cancelled, cancels every op; final.
-  void Stop() noexcept;
+  // Fails every pending call with Cancelled, cancels every op; final. `on_idle` runs once the
+  // last op has completed (from that op's completion), if any was in flight.
+  void Stop(absl::AnyInvocable<void()> on_idle = nullptr) noexcept;
 
   // Takes calls: up, or connecting after a good run (the first connect, or a reconnect after a
   // drop) so calls made at startup wait for the handshake instead of failing.
@@ -110,6 +112,7 @@ class RedisConnection {
   RecvOp recv_op_;
   TimeoutOp tick_op_;
   TimeoutOp backoff_op_;
+  absl::AnyInvocable<void()> on_idle_;  // set by Stop()
 };
 
 }  // namespace ringleader

@@ -6,6 +6,8 @@
 //   ... RedisOptions{.port = server.port()} ...
 //   server.Kill();                              // SIGKILL + waitpid: Redis gone mid-run
 //   ASSERT_TRUE(server.Start());                // same port again
+//   server.Signal(SIGSTOP);                     // Redis hangs: connected, nothing answered
+//   std::string size = server.Command("DBSIZE");  // ":0"
 #pragma once
 
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -35,6 +38,10 @@ class RedisServerProcess {
 
   static bool Available() { return ::access(kBinary, X_OK) == 0; }
   uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  void Signal(int signal_number) const {
+    if (pid_ > 0) ::kill(pid_, signal_number);
+  }
 
   // Starts the server and waits (up to 5 s) until it answers PING.
   bool Start() {
@@ -52,16 +59,17 @@ class RedisServerProcess {
     }
     const absl::Time deadline = absl::Now() + absl::Seconds(5);
     while (absl::Now() < deadline) {
-      if (Pings()) return true;
+      if (Command("PING") == "+PONG") return true;
       absl::SleepFor(absl::Milliseconds(20));
     }
     return false;
   }
 
-  // SIGKILL and reap: the server vanishes without a goodbye, like a crash.
+  // SIGKILL and reap: the server vanishes without a goodbye, like a crash (a stopped one too).
   void Kill() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
+    ::kill(pid_, SIGCONT);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
@@ -82,20 +90,31 @@ class RedisServerProcess {
     ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length);
     return ntohs(address.sin_port);
   }
-  // A blocking PING with a short receive timeout (test setup only, never in the loop).
-  bool Pings() const {
+
+ public:
+  // Sends one inline command ("DBSIZE") with a blocking socket and a short receive timeout (test
+  // code only, never in a loop) and returns the first line of the reply; empty on failure.
+  std::string Command(std::string_view inline_command) const {
     UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     const sockaddr_in address = Loopback(port_);
     if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-      return false;
+      return {};
     }
     timeval timeout{.tv_sec = 1, .tv_usec = 0};
     ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    if (::send(fd.get(), "PING\r\n", 6, MSG_NOSIGNAL) != 6) return false;
-    char reply[16] = {};
-    return ::recv(fd.get(), reply, sizeof reply, 0) >= 5 && std::string(reply, 5) == "+PONG";
+    const std::string line = std::string(inline_command) + "\r\n";
+    if (::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+      return {};
+    }
+    std::string reply;
+    char byte = 0;
+    while (::recv(fd.get(), &byte, 1, 0) == 1 && byte != '\n') {
+      if (byte != '\r') reply.push_back(byte);
+    }
+    return reply;
   }
 
+ private:
   uint16_t port_;
   pid_t pid_ = -1;
 };

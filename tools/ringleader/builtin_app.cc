@@ -28,6 +28,8 @@ void InstallBuiltinApp(Router& router, WorkerContext& context, const BuiltinAppO
     InstallDebugBusRoutes(router, context, options.ipc_max_message);
   }
   InstallBusRoutes(router, context, options.ipc_max_message, options.debug_endpoints);
+  InstallStatsRoutes(router, context, options.debug_endpoints);
+  InstallSessionRoutes(router, context, options.max_session_bytes);
   const pid_t pid = context.self.pid;
   router.Get("/", [pid](const HttpRequest&, HttpResponse& res) {
     absl::StrAppend(&res.body, "{\"worker\":", pid, "}");

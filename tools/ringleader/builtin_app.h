@@ -3,8 +3,10 @@
 //   GET /health     → 200 {"pid":PID,"status":"ok"}; 503 {"pid":PID,"status":"draining"}
 //   GET /delay/<ms> → after <ms> (≤ 60000, a ring timer) 200 {"worker":PID,"delayed_ms":N}
 //   POST /echo      → 200 {"worker":PID,"received":<body bytes>} (for body handling tests)
-// and the bus routes (builtin_bus_routes.cc): GET/POST /config, GET /metrics,
-// POST /message/<slot|all>, GET /messages.
+// the bus routes (builtin_bus_routes.cc): GET/POST /config, GET /metrics,
+// POST /message/<slot|all>, GET /messages; GET /stats, counted cluster-wide in shared memory
+// (builtin_stats.cc); and sessions in Redis, POST/GET/DELETE /session/<id>
+// (builtin_sessions.cc).
 #pragma once
 
 #include <cstddef>
@@ -19,6 +21,7 @@ struct BuiltinAppOptions {
   // POST /debug/ipc/... routes that misbehave on the bus: for tests, never for production.
   bool debug_endpoints = false;
   size_t ipc_max_message = 64 * 1024;
+  size_t max_session_bytes = 64 * 1024;  // a larger POST /session body is 413
 };
 
 void InstallBuiltinApp(Router& router, WorkerContext& context, const BuiltinAppOptions& options);
@@ -29,5 +32,12 @@ void InstallBuiltinApp(Router& router, WorkerContext& context, const BuiltinAppO
 void InstallBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message,
                       bool operator_routes);
 void InstallDebugBusRoutes(Router& router, WorkerContext& context, size_t ipc_max_message);
+
+// builtin_stats.cc: counts every request in context.shared; GET /stats (and, with
+// `debug_endpoints`, the shared-memory churn and check routes of the kill test).
+void InstallStatsRoutes(Router& router, WorkerContext& context, bool debug_endpoints);
+
+// builtin_sessions.cc: POST/GET/DELETE /session/<id> through context.redis (503 without it).
+void InstallSessionRoutes(Router& router, WorkerContext& context, size_t max_session_bytes);
 
 }  // namespace ringleader

@@ -31,6 +31,13 @@ ABSL_FLAG(std::string, control, "",
 ABSL_FLAG(int, metrics_port, -1,
           "Serve GET /metrics (Prometheus text) from the primary on this port (-1: off, 0: any "
           "free port, printed at start)");
+ABSL_FLAG(std::string, redis, "",
+          "Keep sessions in Redis at HOST:PORT (POST/GET/DELETE /session/<id>); empty: the "
+          "session routes answer 503");
+ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(1),
+          "A Redis call not answered within this fails (503) and its connection is replaced");
+ABSL_FLAG(int, redis_connections, 2, "Pipelined Redis connections per worker");
+ABSL_FLAG(size_t, max_session_bytes, 64 * 1024, "Largest session body (more is 413)");
 ABSL_FLAG(std::string, trace, "", "Write the lifecycle trace (JSON lines) to this file");
 ABSL_FLAG(absl::Duration, ready_timeout, absl::Seconds(5),
           "How long a new worker may take to report listening before it is killed");
@@ -173,10 +180,19 @@ int main(int argc, char** argv) {
   }
   options.metrics_interval = absl::GetFlag(FLAGS_metrics_interval);
   options.ipc_max_message = absl::GetFlag(FLAGS_ipc_max_message);
+  options.redis = absl::GetFlag(FLAGS_redis);
+  options.redis_timeout = absl::GetFlag(FLAGS_redis_timeout);
+  options.redis_connections = absl::GetFlag(FLAGS_redis_connections);
+  if (options.redis_connections < 1 || options.redis_connections > 64 ||
+      options.redis_timeout <= absl::ZeroDuration()) {
+    ringleader::LogError("--redis_connections must be 1 to 64 and --redis_timeout positive");
+    return ringleader::kExitSetupFailed;
+  }
 
   ringleader::Cluster cluster(argc, argv, options);
   const ringleader::BuiltinAppOptions app{.debug_endpoints = options.debug_endpoints,
-                                          .ipc_max_message = options.ipc_max_message};
+                                          .ipc_max_message = options.ipc_max_message,
+                                          .max_session_bytes = absl::GetFlag(FLAGS_max_session_bytes)};
   cluster.OnWorkerStart([app](ringleader::Router& router, ringleader::WorkerContext& context) {
     ringleader::InstallBuiltinApp(router, context, app);
   });
