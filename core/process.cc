@@ -44,9 +44,35 @@ std::vector<char*> PointerArray(std::vector<std::string>& strings) {
   return pointers;
 }
 
+// Writes `pid` in decimal at `out` (room for 20 digits and a NUL): async-signal-safe.
+void FormatPidAt(char* out, pid_t pid) {
+  char digits[20];
+  int n = 0;
+  auto value = static_cast<unsigned long>(pid);
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0 && n < 20);
+  while (n > 0) *out++ = digits[--n];
+  *out = '\0';
+}
+
+// Moves each source to its target number. Sources are first copied above every target, so a
+// target that is also another mapping's source is never overwritten before it is read.
+void PlaceDescriptors(const std::vector<SpawnRequest::FdAt>& fds_at) {
+  int copies[16];
+  const size_t count = fds_at.size() < 16 ? fds_at.size() : 16;
+  for (size_t i = 0; i < count; ++i) copies[i] = ::fcntl(fds_at[i].fd, F_DUPFD_CLOEXEC, 64);
+  for (size_t i = 0; i < count; ++i) {
+    if (copies[i] < 0 || ::dup2(copies[i], fds_at[i].at) < 0) ::_exit(127);
+  }
+}
+
 [[noreturn]] void ExecInChild(const SpawnRequest& request, pid_t parent, char* const* argv,
-                              char* const* envp) {
+                              char* const* envp, char* own_pid_digits) {
   for (int fd : request.inherit_fds) ::fcntl(fd, F_SETFD, 0);
+  PlaceDescriptors(request.fds_at);
+  if (own_pid_digits != nullptr) FormatPidAt(own_pid_digits, ::getpid());
   if (request.parent_death_signal != 0) {
     ::prctl(PR_SET_PDEATHSIG, request.parent_death_signal);
     if (::getppid() != parent) ::_exit(127);
@@ -68,14 +94,23 @@ std::vector<char*> PointerArray(std::vector<std::string>& strings) {
 
 absl::StatusOr<Child> Spawn(const SpawnRequest& request) {
   std::vector<std::string> argv_strings = request.argv;
-  std::vector<std::string> env_strings = MergedEnvironment(request.env);
+  if (request.fds_at.size() > 16) return absl::InvalidArgumentError("more than 16 fds_at");
+  std::vector<std::string> extra = request.env;
+  if (!request.own_pid_variable.empty()) {
+    // Room for the digits the child writes in place.
+    extra.push_back(request.own_pid_variable + "=" + std::string(20, '0'));
+  }
+  std::vector<std::string> env_strings = MergedEnvironment(extra);
   std::vector<char*> argv = PointerArray(argv_strings);
   std::vector<char*> envp = PointerArray(env_strings);
+  char* own_pid_digits = request.own_pid_variable.empty()
+                             ? nullptr
+                             : env_strings.back().data() + request.own_pid_variable.size() + 1;
   const pid_t parent = ::getpid();
 
   const pid_t pid = ::fork();
   if (pid < 0) return ErrnoStatus(errno, "fork");
-  if (pid == 0) ExecInChild(request, parent, argv.data(), envp.data());
+  if (pid == 0) ExecInChild(request, parent, argv.data(), envp.data(), own_pid_digits);
 
   // The child cannot be reaped before we do, so its pid cannot be recycled under pidfd_open.
   Child child;

@@ -26,6 +26,17 @@ struct SpawnRequest {
   std::vector<std::string> env;
   // Descriptors the child keeps, at the same numbers; every other one is close-on-exec.
   std::vector<int> inherit_fds;
+  // Descriptors placed at chosen numbers in the child (a listening socket at 3 and pipes at 1
+  // and 2 for a program that follows the systemd socket-activation protocol); they stay open
+  // across exec. Sources may be any descriptors, targets may overlap sources.
+  struct FdAt {
+    int fd;
+    int at;
+  };
+  std::vector<FdAt> fds_at;
+  // When set ("LISTEN_PID"), the child adds NAME=<its own pid> to its environment: the one value
+  // only the child knows, formatted after fork without allocating.
+  std::string own_pid_variable;
   // Delivered to the child when the parent dies (PR_SET_PDEATHSIG); 0 for none.
   int parent_death_signal = 0;
 };

@@ -118,6 +118,42 @@ TEST(ProcessTest, InheritedDescriptorKeepsItsNumber) {
   // The parent's copy is still close-on-exec: inheriting did not change it for us.
 }
 
+TEST(ProcessTest, DescriptorsArePlacedAtTheirNumbersEvenWhereTheyCross) {
+  int a[2], b[2];
+  ASSERT_EQ(::pipe2(a, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(b, O_CLOEXEC), 0);
+  UniqueFd a_read(a[0]), a_write(a[1]), b_read(b[0]), b_write(b[1]);
+  // a's write end goes to 3, b's to 4, and whatever sits at 3 and 4 in the parent is overwritten
+  // in the child only; `exec 5>&-` proves nothing else leaked.
+  auto child = Spawn(SpawnRequest{
+      .executable = "/bin/sh",
+      .argv = {"sh", "-c", "echo three >&3; echo four >&4"},
+      .fds_at = {{.fd = a_write.get(), .at = 3}, {.fd = b_write.get(), .at = 4}}});
+  ASSERT_TRUE(child.ok()) << child.status();
+  a_write.Reset();
+  b_write.Reset();
+  auto read_all = [](int fd) {
+    std::string out;
+    char buffer[64];
+    ssize_t n;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<size_t>(n));
+    return out;
+  };
+  EXPECT_EQ(read_all(a_read.get()), "three\n");
+  EXPECT_EQ(read_all(b_read.get()), "four\n");
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  EXPECT_EQ(Reap(child->pidfd.get())->code, 0);
+}
+
+TEST(ProcessTest, TheChildsOwnPidIsInTheNamedVariable) {
+  auto child = Spawn(SpawnRequest{.executable = "/bin/sh",
+                                  .argv = {"sh", "-c", "test \"$LISTEN_PID\" = \"$$\""},
+                                  .own_pid_variable = "LISTEN_PID"});
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  EXPECT_EQ(Reap(child->pidfd.get())->code, 0);
+}
+
 TEST(ProcessTest, DescriptorsNotListedAreNotInherited) {
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
