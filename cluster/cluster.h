@@ -57,6 +57,20 @@ enum class Sticky {
   kClientIp,  // one client address, one worker while it serves
 };
 
+// `ringleader exec`: each worker is a program of the user's (any language) instead of a copy of
+// this binary. It gets the listening socket as fd 3 by the systemd socket-activation protocol
+// (LISTEN_FDS=1, LISTEN_PID, LISTEN_FDNAMES) and says when it is ready by sd_notify.
+enum class ReadyMode {
+  kNotify,  // READY=1 on $NOTIFY_SOCKET
+  kDelay,   // listening `ready_delay` after it started (programs that say nothing)
+};
+struct ExecOptions {
+  std::vector<std::string> argv;  // empty: workers run the built-in server (this binary)
+  ReadyMode ready = ReadyMode::kNotify;
+  absl::Duration ready_delay = absl::ZeroDuration();
+  int stop_signal = 15;  // SIGTERM: what asks the program to drain; SIGKILL after drain_timeout
+};
+
 struct ClusterOptions {
   int workers = 0;  // 0: one per online CPU
   ListenOptions listen;
@@ -83,6 +97,7 @@ struct ClusterOptions {
   absl::Duration rollout_stagger = absl::Milliseconds(100);
   RestartPolicyOptions restart;
   HttpServerOptions http;
+  ExecOptions exec;
   // Test-only switches (never in production): /debug/spin and /debug/crash routes, workers
   // of generation >= debug_fail_generation exit with code 1 at start (0: off), and every
   // worker fails to start as debug_start_failure says.

@@ -51,7 +51,9 @@ Primary::Primary(std::vector<std::string> argv, ClusterOptions options,
                  TransitionCallback on_transition,
                  std::vector<std::pair<std::string, PrimaryMessageHandler>> handlers)
     : argv_(std::move(argv)),
-      executable_(SelfExecutable(argv_)),
+      // `ringleader exec`: the program is found as a shell would find it, once, from here.
+      executable_(options.exec.argv.empty() ? SelfExecutable(argv_)
+                                            : InvokedExecutable::FromArgv0(options.exec.argv[0])),
       options_(std::move(options)),
       on_transition_(std::move(on_transition)),
       primary_handlers_(std::move(handlers)),
@@ -71,6 +73,7 @@ absl::Status Primary::SetUp() {
   RL_RETURN_IF_ERROR(ProbeIoUring());
   // A --redis that cannot work is a configuration error now, not in every worker later.
   RL_RETURN_IF_ERROR(MakeRedisClient(options_).status());
+  RL_RETURN_IF_ERROR(CheckExecOptions());
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   // Created before any worker and held here, so it outlives every worker restart.
   RL_ASSIGN_OR_RETURN(SharedRegion shared, SharedRegion::Create());
@@ -129,6 +132,21 @@ int Primary::Run() {
   return forced_ ? kExitForced : kExitOk;
 }
 
+SpawnRequest Primary::SelfSpawnRequest(int slot, uint32_t generation, int listen_fd,
+                                       int channel_fd) const {
+  WorkerEnv env{.info = {.slot = slot, .generation = generation},
+                .primary_pid = ::getpid(),
+                .listen_fd = listen_fd,
+                .channel_fd = channel_fd,
+                .shared_fd = shared_->fd()};
+  std::vector<int> inherit = {channel_fd, shared_->fd()};
+  if (listen_fd >= 0) inherit.push_back(listen_fd);
+  return SpawnRequest{.argv = argv_,
+                      .env = {EncodeWorkerEnv(env)},
+                      .inherit_fds = inherit,
+                      .parent_death_signal = SIGTERM};
+}
+
 absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generation,
                                                     std::string_view cause) noexcept {
   const absl::StatusOr<std::string> executable = executable_.Resolve();
@@ -143,19 +161,13 @@ absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generatio
   UniqueFd theirs(fds[1]);
   const absl::StatusOr<int> listen_fd = ListenerFor(slot);
   if (!listen_fd.ok()) return CannotStartWorker(listen_fd.status());
-  WorkerEnv env{.info = {.slot = slot, .generation = generation},
-                .primary_pid = ::getpid(),
-                .listen_fd = *listen_fd,
-                .channel_fd = theirs.get(),
-                .shared_fd = shared_->fd()};
-  std::vector<int> inherit = {theirs.get(), shared_->fd()};
-  if (*listen_fd >= 0) inherit.push_back(*listen_fd);
-  auto child = ringleader::Spawn({.executable = *executable,
-                                  .argv = argv_,
-                                  .env = {EncodeWorkerEnv(env)},
-                                  .inherit_fds = inherit,
-                                  .parent_death_signal = SIGTERM});
+  SpawnRequest request = exec_mode() ? ProgramSpawnRequest(slot, generation, *listen_fd)
+                                      : SelfSpawnRequest(slot, generation, *listen_fd, theirs.get());
+  request.executable = *executable;
+  auto child = ringleader::Spawn(request);
   if (!child.ok()) return CannotStartWorker(child.status());
+  // A program of the user's never speaks our channel: its end closes now, and ours reads EOF.
+  theirs.Reset();
   auto worker = std::make_unique<WorkerProcess>(*ring_, slot, generation,
                                                 std::move(child).value(), std::move(ours),
                                                 ChannelLimits{.max_payload = options_.ipc_max_message,
@@ -168,6 +180,7 @@ absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generatio
   Trace(w, std::nullopt, birth.next, WorkerEvent::kForked, cause);
   for (Action a : birth.actions) Carry(w, a);
   w.Start();
+  if (exec_mode()) OnProgramStarted(w);
   return &w;
 }
 
@@ -217,7 +230,7 @@ void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
     case Action::kDisarmReadyTimer: return worker.DisarmReadyTimer();
     case Action::kRequestDrain:
       StopHandOffs(worker);  // before the signal: it may finish once told none will follow
-      return worker.Signal(SIGTERM);
+      return worker.Signal(exec_mode() ? options_.exec.stop_signal : SIGTERM);
     case Action::kArmDrainTimer: return worker.ArmDrainTimer(options_.drain_timeout);
     case Action::kDisarmDrainTimer: return worker.DisarmDrainTimer();
     case Action::kKill: return worker.Signal(SIGKILL);

@@ -114,7 +114,18 @@ class Primary final : private PrimaryBus {
   // (the executable is gone, fork or socketpair failed: EAGAIN, EMFILE).
   absl::StatusOr<WorkerProcess*> SpawnWorker(int slot, uint32_t generation,
                                              std::string_view cause) noexcept;
+  // The built-in server: this binary again, told who it is in RINGLEADER_WORKER.
+  SpawnRequest SelfSpawnRequest(int slot, uint32_t generation, int listen_fd,
+                                int channel_fd) const;
   void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
+
+  // primary_exec.cc: `ringleader exec`, a program of the user's as each worker.
+  bool exec_mode() const noexcept { return !options_.exec.argv.empty(); }
+  absl::Status CheckExecOptions() const;
+  // The program, with the listening socket at fd 3 (socket activation) and its identity.
+  SpawnRequest ProgramSpawnRequest(int slot, uint32_t generation, int listen_fd) const;
+  // It exec'd: online now; listening when it says READY=1, or after --ready=delay.
+  void OnProgramStarted(WorkerProcess& worker) noexcept;
   void Carry(WorkerProcess& worker, Action action) noexcept;
   void Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
              WorkerEvent event, std::string_view cause) noexcept;

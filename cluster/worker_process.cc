@@ -28,6 +28,9 @@ WorkerProcess::WorkerProcess(Ring& ring, int slot, uint32_t generation, Child ch
       }),
       drain_timer_([this](int res, uint32_t) noexcept {
         OnTimer(res, drain_armed_, WorkerEvent::kDrainTimeout);
+      }),
+      ready_delay_timer_([this](int res, uint32_t) noexcept {
+        OnTimer(res, ready_delay_armed_, WorkerEvent::kListeningMessage);
       }) {}
 
 void WorkerProcess::OnChannelClosed(const absl::Status& why) noexcept {
@@ -163,13 +166,14 @@ void WorkerProcess::Release() noexcept {
   phase_ = phase_ == Phase::kChannelClosed ? Phase::kReleasingClosed : Phase::kReleasing;
   DisarmReadyTimer();
   DisarmDrainTimer();
+  DisarmTimer(ready_delay_timer_, ready_delay_armed_);
   channel_.Close();
   MaybeReleased();
 }
 
 void WorkerProcess::MaybeReleased() noexcept {
   if (phase_ != Phase::kReleasingClosed || exit_op_.in_flight() || ready_timer_.in_flight() ||
-      drain_timer_.in_flight()) {
+      drain_timer_.in_flight() || ready_delay_timer_.in_flight()) {
     return;
   }
   phase_ = Phase::kReleased;

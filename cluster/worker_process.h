@@ -82,6 +82,13 @@ class WorkerProcess {
   void ArmReadyTimer(absl::Duration after) noexcept { ArmTimer(ready_timer_, ready_armed_, after); }
   void DisarmReadyTimer() noexcept { DisarmTimer(ready_timer_, ready_armed_); }
   void ArmDrainTimer(absl::Duration after) noexcept { ArmTimer(drain_timer_, drain_armed_, after); }
+  // A program that says nothing about its readiness (`ringleader exec --ready=delay:MS`): it
+  // counts as listening this long after it started.
+  void ArmReadyDelay(absl::Duration after) noexcept {
+    ArmTimer(ready_delay_timer_, ready_delay_armed_, after);
+  }
+  // A heartbeat that did not come over the channel (sd_notify's WATCHDOG=1).
+  void NoteHeartbeat() noexcept { last_heartbeat_ = MonotonicNow(); }
   void DisarmDrainTimer() noexcept { DisarmTimer(drain_timer_, drain_armed_); }
   void Signal(int signal_number) noexcept;
   // The process is reaped: close the channel, stop the timers, report on_released when done.
@@ -143,9 +150,11 @@ class WorkerProcess {
   PollOp exit_op_;
   TimeoutOp ready_timer_;
   TimeoutOp drain_timer_;
+  TimeoutOp ready_delay_timer_;
   // Per timer: a fired timer whose disarm lost the race is ignored.
   bool ready_armed_ = false;
   bool drain_armed_ = false;
+  bool ready_delay_armed_ = false;
   bool channel_broke_ = false;
 };
 

@@ -1,8 +1,13 @@
-// ringleader: the server binary. Flags in, a Cluster with the built-in app out.
+// ringleader: the server binary. Flags in, a Cluster with the built-in app out — or, as
+// `ringleader exec`, the same supervisor over a program of your own.
 //
 //   ringleader --workers=4 --port=3000 --trace=/tmp/rl.trace
+//   ringleader exec -i 2 --port=3000 --ready=delay:500ms -- python3 app.py
+#include <csignal>
 #include <cstdlib>
 #include <string>
+#include <string_view>
+#include <vector>
 #include <utility>
 
 #include "absl/flags/flag.h"
@@ -11,6 +16,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "cluster/cluster.h"
 #include "cluster/log_lines.h"
 #include "core/exit_codes.h"
@@ -38,6 +44,12 @@ ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(1),
           "A Redis call not answered within this fails (503) and its connection is replaced");
 ABSL_FLAG(int, redis_connections, 2, "Pipelined Redis connections per worker");
 ABSL_FLAG(size_t, max_session_bytes, 64 * 1024, "Largest session body (more is 413)");
+ABSL_FLAG(std::string, ready, "notify",
+          "ringleader exec: when a program counts as listening — notify (it sends READY=1 to "
+          "$NOTIFY_SOCKET) or delay:DURATION after it started (programs that say nothing)");
+ABSL_FLAG(std::string, stop_signal, "TERM",
+          "ringleader exec: the signal that asks a program to drain (TERM, INT, QUIT, HUP, USR1, "
+          "USR2, WINCH); SIGKILL follows after --drain_timeout");
 ABSL_FLAG(std::string, trace, "", "Write the lifecycle trace (JSON lines) to this file");
 ABSL_FLAG(absl::Duration, ready_timeout, absl::Seconds(5),
           "How long a new worker may take to report listening before it is killed");
@@ -112,6 +124,47 @@ bool ParseScheduling(std::string text, ringleader::Scheduling& scheduling) {
   return false;
 }
 
+bool ParseReady(const std::string& text, ringleader::ExecOptions& exec) {
+  if (text == "notify") {
+    exec.ready = ringleader::ReadyMode::kNotify;
+    return true;
+  }
+  constexpr absl::string_view kDelay = "delay:";
+  exec.ready = ringleader::ReadyMode::kDelay;
+  return absl::StartsWith(text, kDelay) &&
+         absl::ParseDuration(text.substr(kDelay.size()), &exec.ready_delay) &&
+         exec.ready_delay >= absl::ZeroDuration();
+}
+
+bool ParseStopSignal(const std::string& text, int& signal_number) {
+  for (auto [name, value] : {std::pair{"TERM", SIGTERM}, std::pair{"INT", SIGINT},
+                             std::pair{"QUIT", SIGQUIT}, std::pair{"HUP", SIGHUP},
+                             std::pair{"USR1", SIGUSR1}, std::pair{"USR2", SIGUSR2},
+                             std::pair{"WINCH", SIGWINCH}}) {
+    if (text == name || text == std::string("SIG") + name) {
+      signal_number = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+// `ringleader exec -i N ... -- PROGRAM ARGS...`: "-i"/"--instances" read as --workers, like
+// PM2's; everything after "--" is the program.
+std::vector<char*> ExecArguments(int argc, char** argv, bool& exec) {
+  std::vector<char*> args(argv, argv + argc);
+  exec = argc > 1 && std::string_view(argv[1]) == "exec";
+  if (!exec) return args;
+  static char workers_flag[] = "--workers";
+  args.erase(args.begin() + 1);
+  for (size_t i = 1; i < args.size() && std::string_view(args[i]) != "--"; ++i) {
+    if (std::string_view(args[i]) == "-i" || std::string_view(args[i]) == "--instances") {
+      args[i] = workers_flag;
+    }
+  }
+  return args;
+}
+
 bool ParseSticky(const std::string& text, ringleader::Sticky& sticky) {
   if (text == "none") {
     sticky = ringleader::Sticky::kNone;
@@ -134,9 +187,31 @@ int main(int argc, char** argv) {
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   absl::SetFlagsUsageConfig(usage);
-  absl::ParseCommandLine(argc, argv);
+  bool exec = false;
+  std::vector<char*> args = ExecArguments(argc, argv, exec);
+  const std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 
   ringleader::ClusterOptions options;
+  if (exec) {
+    options.exec.argv.assign(positional.begin() + 1, positional.end());
+    if (options.exec.argv.empty()) {
+      ringleader::LogError("ringleader exec needs a program: ringleader exec -i N -- PROGRAM ARGS");
+      return ringleader::kExitSetupFailed;
+    }
+    if (!ParseReady(absl::GetFlag(FLAGS_ready), options.exec) ||
+        !ParseStopSignal(absl::GetFlag(FLAGS_stop_signal), options.exec.stop_signal)) {
+      ringleader::LogError("--ready must be notify or delay:DURATION, --stop_signal a name");
+      return ringleader::kExitSetupFailed;
+    }
+    // One shared socket unless asked otherwise (the primary checks what was asked).
+    options.scheduling = ringleader::Scheduling::kShared;
+  } else if (positional.size() > 1) {
+    ringleader::LogError(absl::StrCat("unexpected argument ", positional[1],
+                                      " (a program to run goes after: ringleader exec -- )"));
+    return ringleader::kExitSetupFailed;
+  }
+
   if (!ParseWorkers(absl::GetFlag(FLAGS_workers), options.workers)) {
     ringleader::LogError("--workers must be a number from 1 to 1024, or max");
     return ringleader::kExitSetupFailed;
