@@ -187,7 +187,9 @@ absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generatio
 void Primary::Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept {
   WorkerLife& life = LifeOf(worker);
   // Its loop runs: from now on it owes heartbeats, whatever its lifecycle makes of the message.
-  if (event == WorkerEvent::kOnlineMessage && life.watch == WorkerLife::Watch::kNotYet) {
+  // (A program under `ringleader exec` owes them only once it has sent one: OnNotify.)
+  if (event == WorkerEvent::kOnlineMessage && life.watch == WorkerLife::Watch::kNotYet &&
+      !exec_mode()) {
     life.watch = WorkerLife::Watch::kWatching;
   }
   const WorkerState from = life.state;

@@ -28,9 +28,9 @@ absl::StatusOr<RingleaderServer> RingleaderServer::Start(std::vector<std::string
   const int fd = ::mkstemp(tmpl);
   if (fd >= 0) ::close(fd);
   server.trace_path_ = tmpl;
-  args.push_back("--port=0");
-  args.push_back("--host=127.0.0.1");
-  args.push_back("--trace=" + server.trace_path_);
+  // Ours go before a "--": what follows it is `ringleader exec`'s program and its arguments.
+  const auto program = std::find(args.begin(), args.end(), "--");
+  args.insert(program, {"--port=0", "--host=127.0.0.1", "--trace=" + server.trace_path_});
   auto process = TestProcess::Start(BinaryPath("ringleader"), args, env);
   if (!process.ok()) return process.status();
   server.process_ = std::make_unique<TestProcess>(*std::move(process));
