@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -144,7 +145,8 @@ std::string ReadResponse(int fd) {
     const size_t head = in.find("\r\n\r\n");
     if (head != std::string::npos) {
       const size_t at = in.find("Content-Length: ");
-      const size_t length = std::stoul(in.substr(at + 16));
+      if (at == std::string::npos) return in;
+      const size_t length = std::strtoul(in.c_str() + at + 16, nullptr, 10);
       if (in.size() >= head + 4 + length) return in;
     }
     pollfd p{fd, POLLIN, 0};
