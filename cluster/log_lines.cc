@@ -121,6 +121,20 @@ void LogWorkerBusCount(pid_t worker, int slot, std::string_view what, std::strin
                static_cast<unsigned long long>(count));
 }
 
+void LogChildOutputDropped(pid_t child, int slot, uint64_t drops, uint64_t bytes) noexcept {
+  std::fprintf(stderr,
+               "ringleader: worker %d (slot %d): output dropped, its destination is not keeping "
+               "up (%llu pieces, %llu bytes so far)\n",
+               child, slot, static_cast<unsigned long long>(drops),
+               static_cast<unsigned long long>(bytes));
+}
+
+bool IsPowerOfTen(uint64_t n) noexcept {
+  if (n == 0) return false;
+  while (n % 10 == 0) n /= 10;
+  return n == 1;
+}
+
 void LogRolloutStarted(std::string_view why) noexcept {
   std::fprintf(stderr, "Rolling restart (%.*s): replacing workers one slot at a time\n", Len(why),
                why.data());

@@ -10,7 +10,7 @@
 //   LogWorkerRestarting(pid, "SIGKILL");   // "Worker 7 died (SIGKILL). Restarting..."
 //
 // Lines a worker's own input can cause repeatedly go through WorkerProcess::LogSparingly, which
-// calls LogWorkerBusCount on the 1st, 10th, 100th... occurrence only.
+// calls LogWorkerBusCount on the 1st, 10th, 100th... occurrence only (IsPowerOfTen).
 #pragma once
 
 #include <sys/types.h>
@@ -58,6 +58,12 @@ void LogSignalFailed(pid_t worker, int signal_number, int res) noexcept;
 // One counted kind of misbehaviour on the bus; `note` is "" or "dropped, ".
 void LogWorkerBusCount(pid_t worker, int slot, std::string_view what, std::string_view note,
                        uint64_t count) noexcept;
+
+// A child's stdout/stderr overflowed ChildOutput's bound: `drops` pieces, `bytes` in all.
+void LogChildOutputDropped(pid_t child, int slot, uint64_t drops, uint64_t bytes) noexcept;
+
+// True for the 1st, 10th, 100th... occurrence: how a flood of one event becomes a few lines.
+bool IsPowerOfTen(uint64_t n) noexcept;
 
 // --- The primary: the fleet (rolling restart, scaling) ---
 void LogRolloutStarted(std::string_view why) noexcept;

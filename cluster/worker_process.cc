@@ -96,16 +96,6 @@ void WorkerProcess::OnExitReadable(int res) noexcept {
   hooks_.on_event(*this, WorkerEvent::kExited, exit_status_.Describe());
 }
 
-namespace {
-
-// 1st, 10th, 100th, ...: a flood of junk must not become a flood of log lines.
-bool IsPowerOfTen(uint64_t n) {
-  while (n % 10 == 0) n /= 10;
-  return n == 1;
-}
-
-}  // namespace
-
 void WorkerProcess::LogSparingly(uint64_t& counter, std::string_view what) noexcept {
   Log(counter, what, "");
 }
