@@ -2,13 +2,16 @@
 // built-in one, written the way Node's documentation and its well-known production example
 // write a cluster — a primary forks N workers that share a port; SIGUSR2 restarts them one by
 // one (fork a new worker, wait for 'listening', disconnect the old one).
-//   node bench/node_peer.js PORT WORKERS
+//   node bench/node_peer.js PORT WORKERS [APP]
+// With APP (a module that listens on $PORT, such as bench/express_app.js), each worker runs it
+// instead of the built-in-like app below.
 'use strict';
 const cluster = require('node:cluster');
 const http = require('node:http');
 
 const port = Number(process.argv[2] || 3002);
 const workers = Number(process.argv[3] || 2);
+const appModule = process.argv[4];
 
 if (cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
@@ -36,6 +39,9 @@ if (cluster.isPrimary) {
     for (const id in cluster.workers) cluster.workers[id].kill();
     process.exit(0);
   });
+} else if (appModule) {
+  process.env.PORT = String(port);
+  require(require('node:path').resolve(appModule));
 } else {
   const body = JSON.stringify({ worker: process.pid });
   http.createServer((req, res) => {

@@ -132,8 +132,8 @@ int Primary::Run() {
   return forced_ ? kExitForced : kExitOk;
 }
 
-SpawnRequest Primary::SelfSpawnRequest(int slot, uint32_t generation, int listen_fd,
-                                       int channel_fd) const {
+SpawnRequest Primary::SelfSpawnRequest(std::string executable, int slot, uint32_t generation,
+                                       int listen_fd, int channel_fd) const {
   WorkerEnv env{.info = {.slot = slot, .generation = generation},
                 .primary_pid = ::getpid(),
                 .listen_fd = listen_fd,
@@ -141,7 +141,8 @@ SpawnRequest Primary::SelfSpawnRequest(int slot, uint32_t generation, int listen
                 .shared_fd = shared_->fd()};
   std::vector<int> inherit = {channel_fd, shared_->fd()};
   if (listen_fd >= 0) inherit.push_back(listen_fd);
-  return SpawnRequest{.argv = argv_,
+  return SpawnRequest{.executable = std::move(executable),
+                      .argv = argv_,
                       .env = {EncodeWorkerEnv(env)},
                       .inherit_fds = inherit,
                       .parent_death_signal = SIGTERM};
@@ -161,10 +162,9 @@ absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generatio
   UniqueFd theirs(fds[1]);
   const absl::StatusOr<int> listen_fd = ListenerFor(slot);
   if (!listen_fd.ok()) return CannotStartWorker(listen_fd.status());
-  SpawnRequest request = exec_mode() ? ProgramSpawnRequest(slot, generation, *listen_fd)
-                                      : SelfSpawnRequest(slot, generation, *listen_fd, theirs.get());
-  request.executable = *executable;
-  auto child = ringleader::Spawn(request);
+  absl::StatusOr<Child> child =
+      exec_mode() ? SpawnProgram(*executable, slot, generation, *listen_fd)
+                  : Spawn(SelfSpawnRequest(*executable, slot, generation, *listen_fd, theirs.get()));
   if (!child.ok()) return CannotStartWorker(child.status());
   // A program of the user's never speaks our channel: its end closes now, and ours reads EOF.
   theirs.Reset();
@@ -329,6 +329,7 @@ void Primary::MaybeFinish() noexcept {
   }
   if (!MetricsStopped()) return;
   if (!IntakesIdle()) return UpdateIntakes();  // cancels what still accepts
+  if (!ProgramOutputsIdle()) return;
   if (signals_->in_flight()) return signals_->Stop();
   if (trace_ && !trace_->idle()) return;
   ring_->Stop();

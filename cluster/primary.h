@@ -18,6 +18,7 @@
 #include <simdjson.h>
 
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cluster/cluster.h"
+#include "cluster/child_output.h"
 #include "cluster/cluster_status.h"
 #include "cluster/control_server.h"
 #include "cluster/distribution.h"
@@ -115,15 +117,20 @@ class Primary final : private PrimaryBus {
   absl::StatusOr<WorkerProcess*> SpawnWorker(int slot, uint32_t generation,
                                              std::string_view cause) noexcept;
   // The built-in server: this binary again, told who it is in RINGLEADER_WORKER.
-  SpawnRequest SelfSpawnRequest(int slot, uint32_t generation, int listen_fd,
-                                int channel_fd) const;
+  SpawnRequest SelfSpawnRequest(std::string executable, int slot, uint32_t generation,
+                                int listen_fd, int channel_fd) const;
   void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
 
   // primary_exec.cc: `ringleader exec`, a program of the user's as each worker.
   bool exec_mode() const noexcept { return !options_.exec.argv.empty(); }
   absl::Status CheckExecOptions() const;
-  // The program, with the listening socket at fd 3 (socket activation) and its identity.
-  SpawnRequest ProgramSpawnRequest(int slot, uint32_t generation, int listen_fd) const;
+  // Starts the program with the listening socket at fd 3 (socket activation), its identity in
+  // the environment, and its stdout and stderr copied to ours line by line, prefixed.
+  absl::StatusOr<Child> SpawnProgram(std::string executable, int slot, uint32_t generation,
+                                     int listen_fd) noexcept;
+  // At stop: true once every program's output is copied out (or, for a pipe a program's own
+  // child still holds, given up on).
+  bool ProgramOutputsIdle() noexcept;
   // It exec'd: online now; listening when it says READY=1, or after --ready=delay.
   void OnProgramStarted(WorkerProcess& worker) noexcept;
   void Carry(WorkerProcess& worker, Action action) noexcept;
@@ -209,7 +216,10 @@ class Primary final : private PrimaryBus {
   TransitionCallback on_transition_;
   std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;
   std::unique_ptr<Ring> ring_;
-  std::unique_ptr<SharedRegion> shared_;  // mapped by every worker (ipc/shared_state.h)
+  std::unique_ptr<SharedRegion> shared_;
+  // `ringleader exec`: each program's stdout and stderr, kept until their pipes end, which may
+  // be after the program itself was reaped.
+  std::list<std::unique_ptr<ChildOutput>> program_outputs_;  // mapped by every worker (ipc/shared_state.h)
   UniqueFd listener_;  // shared, rr; with reuseport, slot 0's socket
   std::vector<UniqueFd> slot_listeners_;  // reuseport: one per slot that ever existed
   std::vector<std::unique_ptr<Intake>> intakes_;

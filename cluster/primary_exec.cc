@@ -8,10 +8,15 @@
 // RINGLEADER_SLOT / RINGLEADER_GENERATION say which worker it is. Every copy accepts from the one
 // shared socket (--sched=shared): the kernel queues connections while any copy restarts, and
 // the primary never needs to hand a connection to a program that does not speak our channel.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 
 #include "absl/strings/str_cat.h"
 #include "cluster/primary.h"
+#include "core/status.h"
 
 namespace ringleader {
 
@@ -29,14 +34,51 @@ absl::Status Primary::CheckExecOptions() const {
   return executable_.Resolve().status();
 }
 
-SpawnRequest Primary::ProgramSpawnRequest(int slot, uint32_t generation, int listen_fd) const {
-  return SpawnRequest{
-      .argv = options_.exec.argv,
-      .env = {"LISTEN_FDS=1", "LISTEN_FDNAMES=http", absl::StrCat("RINGLEADER_SLOT=", slot),
-              absl::StrCat("RINGLEADER_GENERATION=", generation)},
-      .fds_at = {{.fd = listen_fd, .at = 3}},
-      .own_pid_variable = "LISTEN_PID",
-      .parent_death_signal = SIGTERM};
+absl::StatusOr<Child> Primary::SpawnProgram(std::string executable, int slot,
+                                             uint32_t generation, int listen_fd) noexcept {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return ErrnoStatus(errno, "pipe2");
+  UniqueFd out_read(out[0]), out_write(out[1]);
+  if (::pipe2(err, O_CLOEXEC) != 0) return ErrnoStatus(errno, "pipe2");
+  UniqueFd err_read(err[0]), err_write(err[1]);
+  RL_ASSIGN_OR_RETURN(
+      Child child,
+      Spawn(SpawnRequest{
+          .executable = std::move(executable),
+          .argv = options_.exec.argv,
+          .env = {"LISTEN_FDS=1", "LISTEN_FDNAMES=http", absl::StrCat("RINGLEADER_SLOT=", slot),
+                  absl::StrCat("RINGLEADER_GENERATION=", generation)},
+          .fds_at = {{.fd = listen_fd, .at = 3},
+                     {.fd = out_write.get(), .at = STDOUT_FILENO},
+                     {.fd = err_write.get(), .at = STDERR_FILENO}},
+          .own_pid_variable = "LISTEN_PID",
+          .parent_death_signal = SIGTERM}));
+  // Only the child writes now: its exit (and its own children's) ends the copies.
+  out_write.Reset();
+  err_write.Reset();
+  for (auto [source, destination] : {std::pair{&out_read, STDOUT_FILENO},
+                                     std::pair{&err_read, STDERR_FILENO}}) {
+    // A list: the entry's iterator stays valid for the callback that erases it.
+    const auto entry = program_outputs_.emplace(program_outputs_.end());
+    *entry = std::make_unique<ChildOutput>(
+        std::move(*source), destination, slot, child.pid, [this, entry]() noexcept {
+          // From its own completion: freed after this batch.
+          ring_->Defer([this, entry] {
+            program_outputs_.erase(entry);
+            MaybeFinish();
+          });
+        });
+    auto& output = *entry;
+    output->Start(*ring_);
+  }
+  return child;
+}
+
+bool Primary::ProgramOutputsIdle() noexcept {
+  // A pipe still open after every program exited is held by a program's own child: stop
+  // copying it rather than wait for it.
+  for (auto& output : program_outputs_) output->Stop();
+  return program_outputs_.empty();
 }
 
 void Primary::OnProgramStarted(WorkerProcess& worker) noexcept {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <set>
 #include <string>
@@ -12,6 +13,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/load_client.h"
 #include "tests/support/ringleader_server.h"
+#include "tests/support/test_process.h"
 #include "tests/support/trace_file.h"
 
 namespace ringleader::testing {
@@ -69,6 +71,76 @@ TEST(Exec, TenRollingRestartsOfPythonUnderLoadLoseNothing) {
   const std::set<int> now = Pids(server->process().Children());
   for (int p : now) EXPECT_EQ(all_old.count(p), 0u) << p << " should be new";
   EXPECT_THAT(TraceViolations(server->trace_path(), now), IsEmpty());
+}
+
+// A program started without ringleader-test's helper (it never listens): its own trace file.
+struct BareExec {
+  std::string trace_path;
+  std::unique_ptr<TestProcess> process;
+};
+
+BareExec StartExec(std::vector<std::string> flags, const std::vector<std::string>& program) {
+  char trace[] = "/tmp/ringleader-exec-trace-XXXXXX";
+  const int fd = ::mkstemp(trace);
+  if (fd >= 0) ::close(fd);
+  std::vector<std::string> args = {"exec", "--port=0", "--host=127.0.0.1", "--control=off",
+                                   std::string("--trace=") + trace};
+  args.insert(args.end(), flags.begin(), flags.end());
+  args.push_back("--");
+  args.insert(args.end(), program.begin(), program.end());
+  auto process = TestProcess::Start(BinaryPath("ringleader"), args);
+  EXPECT_TRUE(process.ok()) << process.status();
+  return BareExec{.trace_path = trace,
+                  .process = process.ok() ? std::make_unique<TestProcess>(std::move(*process))
+                                          : nullptr};
+}
+
+TEST(Exec, AProgramThatCrashesAtStartBacksOffIsParkedAndItsOutputIsPrefixed) {
+  BareExec exec = StartExec({"-i", "1", "--max_restarts=3"}, {BinaryPath("crash_at_start")});
+  ASSERT_NE(exec.process, nullptr);
+  TestProcess& primary = *exec.process;
+  ASSERT_TRUE(primary.WaitForLog("parked", absl::Seconds(10))) << primary.Stderr();
+  const std::optional<int> status = primary.WaitExit(absl::Seconds(5));
+  ASSERT_TRUE(status.has_value()) << primary.Stderr();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 69) << "every slot parked";
+  std::vector<std::string> exits;
+  for (const auto& r : ReadTraceFile(exec.trace_path).records) {
+    if (r.event == WorkerEvent::kExited) exits.push_back(r.cause);
+  }
+  // Every death is quick: two restarts after a backoff, then the third parks the slot.
+  ASSERT_EQ(exits.size(), 3u) << ::testing::PrintToString(exits);
+  EXPECT_THAT(exits[0], ::testing::HasSubstr("code 1; restart in "));
+  EXPECT_THAT(exits[1], ::testing::HasSubstr("code 1; restart in "));
+  EXPECT_EQ(exits[2], "code 1; slot parked (crash loop)");
+  EXPECT_THAT(TraceViolations(exec.trace_path, {}), IsEmpty());
+  // Its stderr reached ours, each line naming the slot and the pid that wrote it.
+  const TraceFile trace = ReadTraceFile(exec.trace_path);
+  const int first = trace.records.front().pid;
+  EXPECT_THAT(primary.Stderr(),
+              ::testing::HasSubstr("[slot 0 pid " + std::to_string(first) +
+                                   "] crash_at_start: pid " + std::to_string(first)))
+      << primary.Stderr();
+  ::unlink(exec.trace_path.c_str());
+}
+
+TEST(Exec, APlainServerReadyAfterADelayRestartsUnderLoadLosingNothing) {
+  auto server = RingleaderServer::Start(
+      {"exec", "-i", "2", "--ready=delay:100ms", "--", BinaryPath("plain_server")});
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (const bool keep_alive : {true, false}) {
+    LoadClient load({.port = server->port(), .connections = 16, .keep_alive = keep_alive});
+    load.Start();
+    for (int i = 1; i <= 3; ++i) {
+      const int done = keep_alive ? i : 3 + i;
+      server->process().Signal(SIGUSR2);
+      ASSERT_TRUE(server->process().WaitForLog("Rolling restart complete", absl::Seconds(20), done))
+          << server->process().Stderr();
+    }
+    const LoadResult result = load.Stop();
+    EXPECT_EQ(result.failures, 0) << result.Describe();
+    EXPECT_GT(result.requests, 100);
+  }
+  EXPECT_THAT(TraceViolations(server->trace_path(), Pids(server->process().Children())), IsEmpty());
 }
 
 }  // namespace

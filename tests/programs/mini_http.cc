@@ -80,13 +80,19 @@ bool MiniHttp::PollOnce(int timeout_ms, int watch_fd) {
 
   // Connections first (their indices match fds[2...]), then the listener appends new ones.
   std::vector<Connection> kept;
+  const auto now = std::chrono::steady_clock::now();
   for (size_t i = 0; i < connections_.size(); ++i) {
     Connection& connection = connections_[i];
     const short revents = fds[i + 2].revents;
     bool alive = true;
     if (revents & (POLLIN | POLLHUP | POLLERR)) alive = OnReadable(connection);
     if (alive && (revents & POLLOUT)) alive = Flush(connection);
-    if (alive && stopping_ && Idle(connection)) alive = false;
+    // Draining: a keep-alive connection ends on its next answer ("Connection: close"); one
+    // silent for the grace is closed then. Closing it at once would race a request already on
+    // its way (and unread bytes turn close() into a reset).
+    if (alive && stopping_ && Idle(connection) && now - connection.last_active >= kIdleGrace) {
+      alive = false;
+    }
     if (alive) {
       kept.push_back(std::move(connection));
     } else {
@@ -103,18 +109,13 @@ void MiniHttp::BeginStop() {
   stopping_ = true;
   ::close(listen_fd_);
   listen_fd_ = -1;
-  std::erase_if(connections_, [this](const Connection& connection) {
-    if (!Idle(connection)) return false;
-    ::close(connection.fd);
-    return true;
-  });
 }
 
 void MiniHttp::Accept() {
   for (;;) {
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN: drained; anything else: try again on the next turn
-    connections_.push_back(Connection{.fd = fd});
+    connections_.push_back(Connection{.fd = fd, .last_active = std::chrono::steady_clock::now()});
   }
 }
 
@@ -129,6 +130,7 @@ bool MiniHttp::OnReadable(Connection& connection) {
       break;
     }
     connection.in.append(buffer, static_cast<size_t>(n));
+    connection.last_active = std::chrono::steady_clock::now();
   }
   Answer(connection);
   if (connection.in.size() > kMaxHead) return false;

@@ -13,6 +13,7 @@
 // BeginStop() ran; anything else → 404. Once stopping, every answer carries Connection: close.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,8 +37,8 @@ class MiniHttp {
   // requests, writes what the sockets take. `watch_fd` (or -1) is polled as well; returns true
   // when it is readable, for the caller to act on (a signalfd).
   bool PollOnce(int timeout_ms, int watch_fd);
-  // Stops accepting (closes the listener), closes idle connections, and lets the others finish
-  // the request they are in: it is answered with Connection: close. Idempotent.
+  // Stops accepting (closes the listener). Each keep-alive connection then ends on its next
+  // answer, which says Connection: close, or after kIdleGrace of silence. Idempotent.
   void BeginStop();
   // True once stopping and every connection has been answered and closed.
   bool drained() const { return stopping_ && connections_.empty(); }
@@ -50,7 +51,10 @@ class MiniHttp {
     std::string in;   // bytes of requests not answered yet
     std::string out;  // response bytes the socket has not taken yet
     bool close_after_out = false;
+    std::chrono::steady_clock::time_point last_active;
   };
+  // How long a draining server keeps a silent keep-alive connection (see PollOnce).
+  static constexpr std::chrono::milliseconds kIdleGrace{500};
 
   void Accept();
   // False when the connection is over (peer closed, error, or answered-and-closing).
