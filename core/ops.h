@@ -100,6 +100,19 @@ class SendMsgOp final : public CallbackOp {
   const msghdr* message_ = nullptr;
 };
 
+// A msghdr over one data buffer and an optional control buffer, for SendMsgOp and RecvMsgOp. It
+// points at `iov`, which (like both buffers) must stay put until the op completes.
+inline msghdr OneBufferMessage(iovec& iov, void* data, size_t length, void* control = nullptr,
+                               size_t control_length = 0) noexcept {
+  iov = {data, length};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = control_length;
+  return message;
+}
+
 // recvmsg into a caller-owned msghdr (data plus ancillary data such as SCM_RIGHTS).
 class RecvMsgOp final : public CallbackOp {
  public:

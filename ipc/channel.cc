@@ -22,12 +22,8 @@ Channel::Channel(Ring& ring, UniqueFd fd, ChannelLimits limits, ChannelCallbacks
 void Channel::Start() noexcept { ArmRecv(); }
 
 void Channel::ArmRecv() noexcept {
-  recv_iov_ = {recv_buffer_, sizeof recv_buffer_};
-  recv_msg_ = {};
-  recv_msg_.msg_iov = &recv_iov_;
-  recv_msg_.msg_iovlen = 1;
-  recv_msg_.msg_control = recv_control_;
-  recv_msg_.msg_controllen = sizeof recv_control_;
+  recv_msg_ = OneBufferMessage(recv_iov_, recv_buffer_, sizeof recv_buffer_, recv_control_,
+                               sizeof recv_control_);
   recv_op_.Arm(ring_, fd_.get(), &recv_msg_);
 }
 
@@ -131,13 +127,9 @@ void Channel::Flush() noexcept {
   const char* data = sending_.bytes.data() + sent_;
   const size_t length = sending_.bytes.size() - sent_;
   if (sending_.fds.empty()) return send_op_.Arm(ring_, fd_.get(), data, length);
-  send_iov_ = {const_cast<char*>(data), length};
-  send_msg_ = {};
-  send_msg_.msg_iov = &send_iov_;
-  send_msg_.msg_iovlen = 1;
-  send_msg_.msg_control = send_control_;
   const size_t fd_bytes = sizeof(int) * sending_.fds.size();
-  send_msg_.msg_controllen = CMSG_SPACE(fd_bytes);
+  send_msg_ = OneBufferMessage(send_iov_, const_cast<char*>(data), length, send_control_,
+                               CMSG_SPACE(fd_bytes));
   cmsghdr* c = CMSG_FIRSTHDR(&send_msg_);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
