@@ -129,6 +129,17 @@ void LogChildOutputDropped(pid_t child, int slot, uint64_t drops, uint64_t bytes
                static_cast<unsigned long long>(bytes));
 }
 
+void LogNotifyRefused(pid_t child, int slot, uint64_t garbage, uint64_t oversize,
+                      uint64_t no_credentials, uint64_t other_pids) noexcept {
+  std::fprintf(stderr,
+               "ringleader: worker %d (slot %d): sd_notify messages dropped: %llu garbage, %llu "
+               "oversize, %llu without credentials, %llu from other pids\n",
+               child, slot, static_cast<unsigned long long>(garbage),
+               static_cast<unsigned long long>(oversize),
+               static_cast<unsigned long long>(no_credentials),
+               static_cast<unsigned long long>(other_pids));
+}
+
 bool IsPowerOfTen(uint64_t n) noexcept {
   if (n == 0) return false;
   while (n % 10 == 0) n /= 10;

@@ -61,6 +61,9 @@ void LogWorkerBusCount(pid_t worker, int slot, std::string_view what, std::strin
 
 // A child's stdout/stderr overflowed ChildOutput's bound: `drops` pieces, `bytes` in all.
 void LogChildOutputDropped(pid_t child, int slot, uint64_t drops, uint64_t bytes) noexcept;
+// `ringleader exec`: what a program sent on its notify socket that was dropped, at its end.
+void LogNotifyRefused(pid_t child, int slot, uint64_t garbage, uint64_t oversize,
+                      uint64_t no_credentials, uint64_t other_pids) noexcept;
 
 // True for the 1st, 10th, 100th... occurrence: how a flood of one event becomes a few lines.
 bool IsPowerOfTen(uint64_t n) noexcept;

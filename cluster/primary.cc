@@ -162,9 +162,16 @@ absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generatio
   UniqueFd theirs(fds[1]);
   const absl::StatusOr<int> listen_fd = ListenerFor(slot);
   if (!listen_fd.ok()) return CannotStartWorker(listen_fd.status());
-  absl::StatusOr<Child> child =
-      exec_mode() ? SpawnProgram(*executable, slot, generation, *listen_fd)
-                  : Spawn(SelfSpawnRequest(*executable, slot, generation, *listen_fd, theirs.get()));
+  absl::StatusOr<Child> child;
+  ProgramNotify notify;  // `ringleader exec` only
+  if (exec_mode()) {
+    absl::StatusOr<ProgramChild> program = SpawnProgram(*executable, slot, generation, *listen_fd);
+    if (!program.ok()) return CannotStartWorker(program.status());
+    child = std::move(program->child);
+    notify = std::move(program->notify);
+  } else {
+    child = Spawn(SelfSpawnRequest(*executable, slot, generation, *listen_fd, theirs.get()));
+  }
   if (!child.ok()) return CannotStartWorker(child.status());
   // A program of the user's never speaks our channel: its end closes now, and ours reads EOF.
   theirs.Reset();
@@ -180,7 +187,7 @@ absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generatio
   Trace(w, std::nullopt, birth.next, WorkerEvent::kForked, cause);
   for (Action a : birth.actions) Carry(w, a);
   w.Start();
-  if (exec_mode()) OnProgramStarted(w);
+  if (exec_mode()) OnProgramStarted(w, std::move(notify));
   return &w;
 }
 
@@ -260,6 +267,14 @@ void Primary::Trace(const WorkerProcess& worker, std::optional<WorkerState> from
 }
 
 void Primary::OnReleased(WorkerProcess& worker) noexcept {
+  if (const NotifySocket* notify = worker.notify(); notify != nullptr) {
+    const NotifyStats& n = notify->stats();
+    const uint64_t other_pids = worker.counters().spoofed;
+    if (n.garbage + n.oversize + n.no_credentials + other_pids > 0) {
+      LogNotifyRefused(worker.pid(), worker.slot(), n.garbage, n.oversize, n.no_credentials,
+                       other_pids);
+    }
+  }
   RedistributeUnacknowledged(worker);
   AddCounters(retired_bus_totals_, worker);
   metrics_.Forget(worker.pid());

@@ -86,6 +86,8 @@ class Primary final : private PrimaryBus {
     // The primary's copies of the connections it handed over and the worker has not yet
     // acknowledged, oldest first: if the worker dies, they go to another worker.
     std::deque<UniqueFd> unacknowledged;
+    // `ringleader exec`: the program's last STATUS= (sd_notify), for status.
+    std::string status_text;
   };
 
   // A listening socket the primary accepts from itself: the one listener (rr), or the socket of
@@ -124,15 +126,27 @@ class Primary final : private PrimaryBus {
   // primary_exec.cc: `ringleader exec`, a program of the user's as each worker.
   bool exec_mode() const noexcept { return !options_.exec.argv.empty(); }
   absl::Status CheckExecOptions() const;
-  // Starts the program with the listening socket at fd 3 (socket activation), its identity in
-  // the environment, and its stdout and stderr copied to ours line by line, prefixed.
-  absl::StatusOr<Child> SpawnProgram(std::string executable, int slot, uint32_t generation,
-                                     int listen_fd) noexcept;
+  // A program's sd_notify socket, bound before it starts; `route` names its WorkerProcess once
+  // that exists (the socket is read only from then on).
+  struct ProgramNotify {
+    std::unique_ptr<NotifySocket> socket;
+    std::shared_ptr<WorkerProcess*> route;
+  };
+  struct ProgramChild {
+    Child child;
+    ProgramNotify notify;
+  };
+  // Starts the program with the listening socket at fd 3 (socket activation), its notify socket
+  // and identity in the environment, and its stdout and stderr copied to ours, prefixed.
+  absl::StatusOr<ProgramChild> SpawnProgram(std::string executable, int slot,
+                                            uint32_t generation, int listen_fd) noexcept;
+  // A datagram on a program's notify socket, from `sender` by the kernel's word.
+  void OnNotify(WorkerProcess& worker, pid_t sender, const NotifyMessage& message) noexcept;
   // At stop: true once every program's output is copied out (or, for a pipe a program's own
   // child still holds, given up on).
   bool ProgramOutputsIdle() noexcept;
   // It exec'd: online now; listening when it says READY=1, or after --ready=delay.
-  void OnProgramStarted(WorkerProcess& worker) noexcept;
+  void OnProgramStarted(WorkerProcess& worker, ProgramNotify notify) noexcept;
   void Carry(WorkerProcess& worker, Action action) noexcept;
   void Trace(const WorkerProcess& worker, std::optional<WorkerState> from, WorkerState to,
              WorkerEvent event, std::string_view cause) noexcept;

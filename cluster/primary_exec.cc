@@ -34,8 +34,33 @@ absl::Status Primary::CheckExecOptions() const {
   return executable_.Resolve().status();
 }
 
-absl::StatusOr<Child> Primary::SpawnProgram(std::string executable, int slot,
-                                             uint32_t generation, int listen_fd) noexcept {
+absl::StatusOr<Primary::ProgramChild> Primary::SpawnProgram(std::string executable, int slot,
+                                                            uint32_t generation,
+                                                            int listen_fd) noexcept {
+  // Abstract: nothing on disk to clean up after a crash. Unique per slot and generation, and the
+  // sender's pid is checked too, so a program cannot speak for another (OnNotify).
+  auto route = std::make_shared<WorkerProcess*>(nullptr);
+  RL_ASSIGN_OR_RETURN(
+      std::unique_ptr<NotifySocket> notify,
+      NotifySocket::Bind(
+          *ring_, absl::StrCat("@ringleader/", ::getpid(), "/", slot, "/", generation),
+          NotifyCallbacks{
+              .on_message =
+                  [this, route](pid_t sender, uid_t, const NotifyMessage& message) {
+                    if (*route != nullptr) OnNotify(**route, sender, message);
+                  },
+              .on_stopped =
+                  [route] {
+                    if (*route != nullptr) (*route)->OnNotifyStopped();
+                  }}));
+  std::vector<std::string> env = {
+      "LISTEN_FDS=1", "LISTEN_FDNAMES=http", absl::StrCat("NOTIFY_SOCKET=", notify->name()),
+      absl::StrCat("RINGLEADER_SLOT=", slot), absl::StrCat("RINGLEADER_GENERATION=", generation)};
+  if (options_.watchdog_timeout > absl::ZeroDuration()) {
+    // systemd's contract: a program that heartbeats sends WATCHDOG=1 at least this often.
+    env.push_back(absl::StrCat("WATCHDOG_USEC=",
+                               absl::ToInt64Microseconds(options_.watchdog_timeout)));
+  }
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return ErrnoStatus(errno, "pipe2");
   UniqueFd out_read(out[0]), out_write(out[1]);
@@ -46,8 +71,7 @@ absl::StatusOr<Child> Primary::SpawnProgram(std::string executable, int slot,
       Spawn(SpawnRequest{
           .executable = std::move(executable),
           .argv = options_.exec.argv,
-          .env = {"LISTEN_FDS=1", "LISTEN_FDNAMES=http", absl::StrCat("RINGLEADER_SLOT=", slot),
-                  absl::StrCat("RINGLEADER_GENERATION=", generation)},
+          .env = std::move(env),
           .fds_at = {{.fd = listen_fd, .at = 3},
                      {.fd = out_write.get(), .at = STDOUT_FILENO},
                      {.fd = err_write.get(), .at = STDERR_FILENO}},
@@ -71,7 +95,8 @@ absl::StatusOr<Child> Primary::SpawnProgram(std::string executable, int slot,
     auto& output = *entry;
     output->Start(*ring_);
   }
-  return child;
+  return ProgramChild{.child = std::move(child),
+                      .notify = {.socket = std::move(notify), .route = std::move(route)}};
 }
 
 bool Primary::ProgramOutputsIdle() noexcept {
@@ -81,12 +106,42 @@ bool Primary::ProgramOutputsIdle() noexcept {
   return program_outputs_.empty();
 }
 
-void Primary::OnProgramStarted(WorkerProcess& worker) noexcept {
+void Primary::OnProgramStarted(WorkerProcess& worker, ProgramNotify notify) noexcept {
+  *notify.route = &worker;
+  worker.AttachNotify(std::move(notify.socket));
   // exec succeeded or the child exits 127 and is reaped as a crash: either way it runs now.
   Deliver(worker, WorkerEvent::kOnlineMessage, "exec");
   switch (options_.exec.ready) {
     case ReadyMode::kNotify: return;
     case ReadyMode::kDelay: return worker.ArmReadyDelay(options_.exec.ready_delay);
+  }
+}
+
+void Primary::OnNotify(WorkerProcess& worker, pid_t sender, const NotifyMessage& message) noexcept {
+  // The kernel names the sender: a program speaks only for itself, on its own socket.
+  if (sender != worker.pid()) {
+    return worker.CountBad(worker.counters().spoofed,
+                           absl::StrCat("sd_notify from pid ", sender, ", not the worker's"));
+  }
+  WorkerLife& life = LifeOf(worker);
+  switch (message.watchdog) {
+    case WatchdogSignal::kNone: break;
+    case WatchdogSignal::kHeartbeat:
+      worker.NoteHeartbeat();
+      // From its first heartbeat on, a program owes them (systemd's WATCHDOG_USEC contract).
+      if (life.watch == WorkerLife::Watch::kNotYet) life.watch = WorkerLife::Watch::kWatching;
+      break;
+    case WatchdogSignal::kTrigger:
+      if (life.watch != WorkerLife::Watch::kFired) {
+        life.watch = WorkerLife::Watch::kFired;
+        Deliver(worker, WorkerEvent::kWatchdogTimeout, "WATCHDOG=trigger");
+      }
+      return;
+  }
+  if (message.status) life.status_text = *message.status;
+  if (message.ready && options_.exec.ready == ReadyMode::kNotify &&
+      life.state == WorkerState::kOnline) {
+    Deliver(worker, WorkerEvent::kListeningMessage, "READY=1");
   }
 }
 

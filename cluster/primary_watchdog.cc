@@ -20,10 +20,11 @@ absl::Duration WatchdogLateness(absl::Duration timeout) { return timeout / 2; }
 }  // namespace
 
 bool Primary::HeartbeatsExpected(const WorkerProcess& worker) noexcept {
-  // A closed channel (corrupt framing) carries no heartbeats; the drain timeout bounds it.
+  // A closed channel (corrupt framing) carries no heartbeats; the drain timeout bounds it. A
+  // program under `ringleader exec` beats over sd_notify instead (WATCHDOG=1).
   const WorkerLife& life = LifeOf(worker);
   return life.watch == WorkerLife::Watch::kWatching && life.state != WorkerState::kDead &&
-         worker.channel_open();
+         (worker.channel_open() || exec_mode());
 }
 
 void Primary::ArmWatchdog(absl::Time now) noexcept {

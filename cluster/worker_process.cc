@@ -151,19 +151,26 @@ bool WorkerProcess::HandOff(UniqueFd&& connection) noexcept {
   return false;
 }
 
+void WorkerProcess::AttachNotify(std::unique_ptr<NotifySocket> socket) noexcept {
+  notify_ = std::move(socket);
+  notify_->Start();
+}
+
 void WorkerProcess::Release() noexcept {
   if (releasing()) return;
   phase_ = phase_ == Phase::kChannelClosed ? Phase::kReleasingClosed : Phase::kReleasing;
   DisarmReadyTimer();
   DisarmDrainTimer();
   DisarmTimer(ready_delay_timer_, ready_delay_armed_);
+  if (notify_ != nullptr) notify_->Stop();
   channel_.Close();
   MaybeReleased();
 }
 
 void WorkerProcess::MaybeReleased() noexcept {
   if (phase_ != Phase::kReleasingClosed || exit_op_.in_flight() || ready_timer_.in_flight() ||
-      drain_timer_.in_flight() || ready_delay_timer_.in_flight()) {
+      drain_timer_.in_flight() || ready_delay_timer_.in_flight() ||
+      (notify_ != nullptr && notify_->in_flight())) {
     return;
   }
   phase_ = Phase::kReleased;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 #include "fsm/lifecycle.h"
 #include "ipc/channel.h"
 #include "ipc/message.h"
+#include "ipc/notify_socket.h"
 
 namespace ringleader {
 
@@ -89,6 +91,12 @@ class WorkerProcess {
   }
   // A heartbeat that did not come over the channel (sd_notify's WATCHDOG=1).
   void NoteHeartbeat() noexcept { last_heartbeat_ = MonotonicNow(); }
+  // `ringleader exec`: the program's sd_notify socket (bound before it started), read from now
+  // on and closed with this handle: its release waits for the socket's last op too.
+  void AttachNotify(std::unique_ptr<NotifySocket> socket) noexcept;
+  const NotifySocket* notify() const noexcept { return notify_.get(); }
+  // The notify socket's last op completed (NotifyCallbacks::on_stopped).
+  void OnNotifyStopped() noexcept { MaybeReleased(); }
   void DisarmDrainTimer() noexcept { DisarmTimer(drain_timer_, drain_armed_); }
   void Signal(int signal_number) noexcept;
   // The process is reaped: close the channel, stop the timers, report on_released when done.
@@ -155,6 +163,7 @@ class WorkerProcess {
   bool ready_armed_ = false;
   bool drain_armed_ = false;
   bool ready_delay_armed_ = false;
+  std::unique_ptr<NotifySocket> notify_;
   bool channel_broke_ = false;
 };
 

@@ -77,6 +77,10 @@ void NotifySocket::Stop() noexcept {
   ring_.Cancel(recv_op_);
 }
 
+void NotifySocket::Stopped() noexcept {
+  if (callbacks_.on_stopped) callbacks_.on_stopped();
+}
+
 void NotifySocket::Arm() noexcept {
   msg_ = OneBufferMessage(iov_, buffer_, sizeof buffer_, control_, sizeof control_);
   recv_op_.Arm(ring_, fd_.get(), &msg_);
@@ -106,7 +110,7 @@ std::optional<ucred> NotifySocket::TakeCredentials() noexcept {
 void NotifySocket::OnRecv(int res) noexcept {
   if (res >= 0) {
     const std::optional<ucred> cred = TakeCredentials();
-    if (stopping_) return;
+    if (stopping_) return Stopped();
     if ((msg_.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 ||
         static_cast<size_t>(res) > kMaxNotifyDatagram) {
       ++stats_.oversize;
@@ -121,11 +125,11 @@ void NotifySocket::OnRecv(int res) noexcept {
     } else {
       ++stats_.delivered;
       callbacks_.on_message(cred->pid, cred->uid, *m);
-      if (stopping_) return;  // the handler may stop us
+      if (stopping_) return Stopped();  // the handler may stop us
     }
     return Arm();
   }
-  if (stopping_) return;
+  if (stopping_) return Stopped();
   // Stop() then Start() before the cancel completed: the new Start() wants the op running.
   if (res == -ECANCELED) return Arm();
   ++stats_.receive_errors;

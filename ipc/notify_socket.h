@@ -58,6 +58,9 @@ struct NotifyCallbacks {
   absl::AnyInvocable<void(pid_t sender_pid, uid_t uid, const NotifyMessage& message)> on_message;
   // Optional: receiving stopped on an unexpected recvmsg error (not after Stop()).
   absl::AnyInvocable<void(absl::Status why)> on_failed;
+  // Optional: after Stop(), the receive op's final completion has arrived (in_flight() is false
+  // now; the owner may free the socket, through Ring::Defer since this runs inside it).
+  absl::AnyInvocable<void()> on_stopped;
 };
 
 class NotifySocket {
@@ -88,6 +91,7 @@ class NotifySocket {
   NotifySocket(Ring& ring, UniqueFd fd, std::string name, NotifyCallbacks callbacks);
   void Arm() noexcept;
   void OnRecv(int res) noexcept;
+  void Stopped() noexcept;
   // The sender's credentials, or nullopt; closes any descriptors that came along.
   std::optional<ucred> TakeCredentials() noexcept;
 

@@ -266,6 +266,22 @@ TEST_F(NotifySocketTest, AbstractNameMakesNoFile) {
   EXPECT_TRUE(received_[0].message.stopping);
 }
 
+TEST_F(NotifySocketTest, OnStoppedRunsOnceTheCancelledReceiveHasCompleted) {
+  int stopped = 0;
+  auto bound = NotifySocket::Bind(*ring_, Abstract("on-stopped"),
+                                  {.on_message = [](pid_t, uid_t, auto&) {},
+                                   .on_stopped = [&] { ++stopped; }});
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  std::unique_ptr<NotifySocket> socket = std::move(*bound);
+  socket->Start();
+  RunRingFor(*ring_, absl::Milliseconds(5));
+  EXPECT_EQ(stopped, 0);
+  socket->Stop();
+  EXPECT_TRUE(socket->in_flight());
+  ASSERT_TRUE(RunUntil([&] { return stopped == 1; }));
+  EXPECT_FALSE(socket->in_flight());
+}
+
 TEST_F(NotifySocketTest, StopFromInsideTheHandler) {
   const std::string name = Abstract("stop");
   std::unique_ptr<NotifySocket> socket;

@@ -143,5 +143,70 @@ TEST(Exec, APlainServerReadyAfterADelayRestartsUnderLoadLosingNothing) {
   EXPECT_THAT(TraceViolations(server->trace_path(), Pids(server->process().Children())), IsEmpty());
 }
 
+// A program that speaks sd_notify is listening when it says READY=1 (not before), heartbeats
+// over WATCHDOG=1, and goes through rolling restarts under load without a failed request.
+TEST(Exec, ANotifyingProgramIsListeningOnReadyAndRestartsUnderLoadLosingNothing) {
+  auto server = RingleaderServer::Start({"exec", "-i", "2", "--", BinaryPath("notify_server")});
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (const TraceRecord& r : server->Trace().records) {
+    if (r.to == WorkerState::kListening) EXPECT_EQ(r.cause, "READY=1");
+  }
+  LoadClient load({.port = server->port(), .connections = 16, .keep_alive = true});
+  load.Start();
+  for (int i = 1; i <= 3; ++i) {
+    server->process().Signal(SIGUSR2);
+    ASSERT_TRUE(server->process().WaitForLog("Rolling restart complete", absl::Seconds(20), i))
+        << server->process().Stderr();
+  }
+  const LoadResult result = load.Stop();
+  EXPECT_EQ(result.failures, 0) << result.Describe();
+  EXPECT_GT(result.requests, 100);
+  EXPECT_THAT(TraceViolations(server->trace_path(), Pids(server->process().Children())), IsEmpty());
+  EXPECT_EQ(server->process().Stderr().find("is hung"), std::string::npos)
+      << "its heartbeats kept the watchdog quiet";
+}
+
+// A program whose loop hangs after READY=1 stops sending WATCHDOG=1: the watchdog kills and
+// replaces it, as it does a built-in worker.
+TEST(Exec, AProgramThatStopsHeartbeatingIsKilledAndReplaced) {
+  auto server = RingleaderServer::Start(
+      {"exec", "-i", "1", "--watchdog_timeout=600ms", "--", BinaryPath("hang_server")},
+      absl::Seconds(15), {"HANG_AFTER_BEATS=2"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const pid_t first = server->process().Children().at(0);
+  ASSERT_TRUE(server->process().WaitForLog("Worker " + std::to_string(first) + " is hung",
+                                           absl::Seconds(10)))
+      << server->process().Stderr();
+  ASSERT_TRUE(server->process().WaitForLog(" is listening", absl::Seconds(10), 2))
+      << "no replacement: " << server->process().Stderr();
+  EXPECT_THAT(server->process().Stderr(),
+              ::testing::HasSubstr("hang_server: hanging after 2 heartbeats"));
+  EXPECT_THAT(TraceViolations(server->trace_path(), Pids(server->process().Children())), IsEmpty());
+}
+
+// Garbage, a flood and messages claiming another pid are dropped and counted; the program's
+// real READY=1 afterwards still counts, and its sibling serves throughout.
+TEST(Exec, NotifyAbuseIsDroppedAndCountedWhileTheClusterServes) {
+  auto server = RingleaderServer::Start(
+      {"exec", "-i", "2", "--", BinaryPath("notify_abuser"), "garbage", "flood", "other-pid"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (int i = 0; i < 20; ++i) {
+    auto got = HttpGet(server->port(), "/");
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->status, 200);
+  }
+  const std::string flood_line = "flood: sent ";
+  EXPECT_THAT(server->process().Stderr(), ::testing::HasSubstr(flood_line));
+  server->process().Signal(SIGTERM);
+  ASSERT_TRUE(server->process().WaitExit(absl::Seconds(10)).has_value());
+  const std::string log = server->process().Stderr();
+  EXPECT_THAT(log, ::testing::HasSubstr("sd_notify messages dropped: "));
+  EXPECT_EQ(log.find(" 0 garbage"), std::string::npos) << log;
+  if (::geteuid() == 0) {  // only root can claim another pid in SCM_CREDENTIALS
+    EXPECT_EQ(log.find(" 0 from other pids"), std::string::npos) << log;
+  }
+  EXPECT_THAT(TraceViolations(server->trace_path(), {}), IsEmpty());
+}
+
 }  // namespace
 }  // namespace ringleader::testing
