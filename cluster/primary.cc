@@ -245,7 +245,8 @@ void Primary::Carry(WorkerProcess& worker, Action action) noexcept {
     case Action::kKill: return worker.Signal(SIGKILL);
     case Action::kAnnounceListening:
       LogWorkerListening(worker.pid());
-      return CarryFleet(fleet_.WorkerListening(worker.slot(), worker.generation(), worker.pid()));
+      CarryFleet(fleet_.WorkerListening(worker.slot(), worker.generation(), worker.pid()));
+      return TellReadyOnceAllListen();
     case Action::kRelease: return worker.Release();  // the fleet's answer is carried by Deliver
   }
 }
@@ -308,6 +309,7 @@ void Primary::OnSignal(int signal_number) noexcept {
 
 void Primary::BeginShutdown(std::string_view why) noexcept {
   LogStopping(::getpid(), why, LiveWorkers());
+  TellServiceManager("STOPPING=1\nSTATUS=stopping");
   CarryFleet(fleet_.Shutdown());  // respawn and stagger timers cancelled
   ring_->Cancel(*watchdog_op_);
   ring_->Cancel(*metrics_op_);

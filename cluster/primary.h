@@ -123,6 +123,14 @@ class Primary final : private PrimaryBus {
                                 int listen_fd, int channel_fd) const;
   void Deliver(WorkerProcess& worker, WorkerEvent event, std::string_view cause) noexcept;
 
+  // primary_systemd.cc: sd_notify to the service manager, and socket activation.
+  void TellServiceManager(std::string_view state) noexcept;
+  void TellReadyOnceAllListen() noexcept;
+  void TellReloading() noexcept;
+  void TellReloaded() noexcept;
+  // True when systemd passed the listening socket (LISTEN_FDS): it becomes listener_.
+  absl::StatusOr<bool> TakeActivatedListener();
+
   // primary_exec.cc: `ringleader exec`, a program of the user's as each worker.
   bool exec_mode() const noexcept { return !options_.exec.argv.empty(); }
   absl::Status CheckExecOptions() const;
@@ -230,6 +238,7 @@ class Primary final : private PrimaryBus {
   TransitionCallback on_transition_;
   std::vector<std::pair<std::string, PrimaryMessageHandler>> primary_handlers_;
   std::unique_ptr<Ring> ring_;
+  bool told_ready_ = false;  // the service manager heard READY=1 of the first start
   std::unique_ptr<SharedRegion> shared_;
   // `ringleader exec`: each program's stdout and stderr, kept until their pipes end, which may
   // be after the program itself was reaped.

@@ -42,9 +42,12 @@ Primary::Intake::Intake(int slot_index, int listen_fd, Primary& primary)
       }) {}
 
 absl::Status Primary::OpenListeners() {
-  ListenOptions listen = options_.listen;
-  listen.reuse_port = options_.scheduling == Scheduling::kReusePort;
-  RL_ASSIGN_OR_RETURN(listener_, OpenListener(listen));
+  RL_ASSIGN_OR_RETURN(const bool activated, TakeActivatedListener());
+  if (!activated) {
+    ListenOptions listen = options_.listen;
+    listen.reuse_port = options_.scheduling == Scheduling::kReusePort;
+    RL_ASSIGN_OR_RETURN(listener_, OpenListener(listen));
+  }
   intake_tick_op_ =
       std::make_unique<TimeoutOp>([this](int res, uint32_t) noexcept { OnIntakeTick(res); });
   switch (options_.scheduling) {

@@ -56,10 +56,13 @@ void Primary::CarryFleetAction(const FleetAction& a) noexcept {
     case FleetActionKind::kSlot: return CarrySlot(*slots_[static_cast<size_t>(a.slot)], a.slot_action);
     case FleetActionKind::kArmStagger: return stagger_op_->Arm(*ring_, options_.rollout_stagger);
     case FleetActionKind::kCancelStagger: return ring_->Cancel(*stagger_op_);
-    case FleetActionKind::kReportRolloutStarted: return LogRolloutStarted(a.why);
+    case FleetActionKind::kReportRolloutStarted:
+      TellReloading();
+      return LogRolloutStarted(a.why);
     case FleetActionKind::kReportRolloutCoalesced: return LogRolloutQueued(a.why);
     case FleetActionKind::kReportRolloutComplete:
       LogRolloutComplete();
+      TellReloaded();
       if (scale_after_rollout_) ApplyScale(*std::exchange(scale_after_rollout_, std::nullopt));
       return;
     case FleetActionKind::kReportScaleUp: return LogScalingUp(::getpid(), a.slot);
