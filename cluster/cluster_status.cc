@@ -50,7 +50,9 @@ std::string StatusJson(const ClusterStatus& status) {
                     R"(,"rps":)", JsonDecimal(w.requests_per_s),
                     R"(,"connections":)", w.connections,
                     R"(,"rss_bytes":)", w.rss_bytes,
-                    R"(,"cpu_percent":)", JsonDecimal(w.cpu_percent), "}");
+                    R"(,"cpu_percent":)", JsonDecimal(w.cpu_percent));
+    if (!w.status_text.empty()) absl::StrAppend(&out, R"(,"status":)", JsonString(w.status_text));
+    out += "}";
     separator = ",";
   }
   out += "]}";

@@ -25,6 +25,7 @@ struct WorkerStatus {
   int64_t connections = 0;   // open now (its last METRIC)
   int64_t rss_bytes = 0;
   double cpu_percent = 0;    // of one core, over the last status interval (/proc/<pid>/stat)
+  std::string status_text;   // `ringleader exec`: the program's last sd_notify STATUS=, if any
 };
 
 struct ClusterStatus {

@@ -174,7 +174,8 @@ WorkerStatus Primary::StatusOf(WorkerProcess& worker, absl::Time now) noexcept {
                  .state = std::string(StateName(life.state)),
                  .uptime_s = absl::ToDoubleSeconds(now - worker.started()),
                  .restarts = slots_[static_cast<size_t>(worker.slot())]->restarts,
-                 .requests_per_s = life.requests_per_s};
+                 .requests_per_s = life.requests_per_s,
+                 .status_text = life.status_text};
   if (const MetricReport* m = metrics_.Find(worker.pid())) {
     s.requests = m->requests;
     s.connections = m->connections;

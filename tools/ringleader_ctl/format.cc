@@ -66,14 +66,23 @@ std::string RenderStatusTable(const ClusterStatus& status) {
   std::vector<std::vector<std::string>> rows = {{"slot", "pid", "gen", "state", "uptime",
                                                  "restarts", "requests", "req/s", "conns", "rss",
                                                  "cpu"}};
+  std::vector<bool> right_aligned = {true, true, true, false, true, true,
+                                     true, true, true, true, true};
+  // `ringleader exec` programs that send STATUS= get a column for it.
+  const bool any_status = std::any_of(status.workers.begin(), status.workers.end(),
+                                      [](const WorkerStatus& w) { return !w.status_text.empty(); });
+  if (any_status) {
+    rows.front().push_back("status");
+    right_aligned.push_back(false);
+  }
   for (const WorkerStatus& w : status.workers) {
     rows.push_back({absl::StrCat(w.slot), absl::StrCat(w.pid), absl::StrCat(w.generation), w.state,
                     HumanUptime(w.uptime_s), absl::StrCat(w.restarts), absl::StrCat(w.requests),
                     absl::StrFormat("%.1f", w.requests_per_s), absl::StrCat(w.connections),
                     HumanBytes(w.rss_bytes), absl::StrFormat("%.1f%%", w.cpu_percent)});
+    if (any_status) rows.back().push_back(w.status_text);
   }
-  return out +
-         RenderColumns(rows, {true, true, true, false, true, true, true, true, true, true, true});
+  return out + RenderColumns(rows, right_aligned);
 }
 
 std::string FormatEvent(const TraceRecord& r, absl::Time received, absl::TimeZone zone) {

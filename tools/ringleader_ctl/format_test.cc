@@ -1,6 +1,7 @@
 // Unit tests for tools/ringleader_ctl/format.h: human units, the status table, trace lines.
 #include "tools/ringleader_ctl/format.h"
 
+#include "cluster/cluster_status.h"
 #include "gtest/gtest.h"
 #include "tools/ringleader_ctl/reply.h"
 #include "tools/ringleader_ctl/test_replies.h"
@@ -48,6 +49,21 @@ TEST(FormatTest, StatusTableGolden) {
       "   1  4244    1  listening      2h         0    983211  118.9      2  49.0 MiB  11.0%\n"
       "   2  4245    1  draining       2h         0    975002    0.0      1  48.0 MiB   0.4%\n"
       "   3  4251    3  online         0s         2         0    0.0      0   9.0 MiB  87.0%\n");
+}
+
+TEST(FormatTest, AProgramsSdNotifyStatusGetsAColumn) {
+  ClusterStatus status{.primary_pid = 7, .uptime_s = 3, .sched = "shared", .target_workers = 2};
+  status.workers.push_back({.slot = 0, .pid = 11, .generation = 1, .state = "listening",
+                            .status_text = "serving 40 requests"});
+  status.workers.push_back({.slot = 1, .pid = 12, .generation = 1, .state = "online"});
+  const std::string table = RenderStatusTable(status);
+  EXPECT_NE(table.find("  status\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("  serving 40 requests\n"), std::string::npos) << table;
+  // Read back from the JSON the primary sends: the field is optional.
+  absl::StatusOr<ClusterStatus> parsed = ParseStatusReply(StatusJson(status));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->workers.at(0).status_text, "serving 40 requests");
+  EXPECT_EQ(parsed->workers.at(1).status_text, "");
 }
 
 TEST(FormatTest, StatusTableWithoutWorkers) {

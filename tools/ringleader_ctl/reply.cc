@@ -79,6 +79,10 @@ absl::StatusOr<WorkerStatus> ParseWorker(simdjson::dom::object& w) {
   if (!GetInt(w, "connections", s.connections)) return MissingField("worker", "connections");
   if (!GetInt(w, "rss_bytes", s.rss_bytes)) return MissingField("worker", "rss_bytes");
   if (!GetNumber(w, "cpu_percent", s.cpu_percent)) return MissingField("worker", "cpu_percent");
+  std::string_view status_text;  // optional: only programs that send STATUS= have one
+  if (w["status"].get_string().get(status_text) == simdjson::SUCCESS) {
+    s.status_text = std::string(status_text);
+  }
   s.slot = static_cast<int>(slot);
   s.pid = static_cast<pid_t>(pid);
   s.generation = static_cast<uint32_t>(gen);
