@@ -20,11 +20,13 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
+#include "core/process.h"
 #include "fsm/restart_policy.h"
 #include "fsm/trace.h"
 #include "ipc/message.h"
@@ -98,6 +100,9 @@ struct ClusterOptions {
   RestartPolicyOptions restart;
   HttpServerOptions http;
   ExecOptions exec;
+  // --user/--group: the primary keeps root (it bound the port, it holds the sockets); every
+  // worker, built-in or exec'd, runs with these ids only and can never regain root.
+  std::optional<SpawnRequest::Identity> worker_identity;
   // Test-only switches (never in production): /debug/spin and /debug/crash routes, workers
   // of generation >= debug_fail_generation exit with code 1 at start (0: off), and every
   // worker fails to start as debug_start_failure says.

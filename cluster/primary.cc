@@ -145,7 +145,8 @@ SpawnRequest Primary::SelfSpawnRequest(std::string executable, int slot, uint32_
                       .argv = argv_,
                       .env = {EncodeWorkerEnv(env)},
                       .inherit_fds = inherit,
-                      .parent_death_signal = SIGTERM};
+                      .parent_death_signal = SIGTERM,
+                      .run_as = options_.worker_identity};
 }
 
 absl::StatusOr<WorkerProcess*> Primary::SpawnWorker(int slot, uint32_t generation,

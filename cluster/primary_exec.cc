@@ -76,7 +76,8 @@ absl::StatusOr<Primary::ProgramChild> Primary::SpawnProgram(std::string executab
                      {.fd = out_write.get(), .at = STDOUT_FILENO},
                      {.fd = err_write.get(), .at = STDERR_FILENO}},
           .own_pid_variable = "LISTEN_PID",
-          .parent_death_signal = SIGTERM}));
+          .parent_death_signal = SIGTERM,
+          .run_as = options_.worker_identity}));
   // Only the child writes now: its exit (and its own children's) ends the copies.
   out_write.Reset();
   err_write.Reset();

@@ -2,6 +2,7 @@
 #include "core/process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/exit_codes.h"
 #include "core/signals.h"
 #include "core/status.h"
 
@@ -68,11 +70,24 @@ void PlaceDescriptors(const std::vector<SpawnRequest::FdAt>& fds_at) {
   }
 }
 
+// Gives up root for good, or exits: a worker must never run with more rights than asked.
+void DropPrivileges(const SpawnRequest::Identity& identity) {
+  const gid_t group = identity.gid;
+  if (::setgroups(1, &group) != 0 || ::setresgid(group, group, group) != 0 ||
+      ::setresuid(identity.uid, identity.uid, identity.uid) != 0 ||
+      ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    ::_exit(kExitFatal);
+  }
+  if (identity.uid != 0 && ::setuid(0) == 0) ::_exit(kExitFatal);  // proof it cannot go back
+}
+
 [[noreturn]] void ExecInChild(const SpawnRequest& request, pid_t parent, char* const* argv,
                               char* const* envp, char* own_pid_digits) {
   for (int fd : request.inherit_fds) ::fcntl(fd, F_SETFD, 0);
   PlaceDescriptors(request.fds_at);
   if (own_pid_digits != nullptr) FormatPidAt(own_pid_digits, ::getpid());
+  // Before the parent-death signal: changing credentials clears it.
+  if (request.run_as) DropPrivileges(*request.run_as);
   if (request.parent_death_signal != 0) {
     ::prctl(PR_SET_PDEATHSIG, request.parent_death_signal);
     if (::getppid() != parent) ::_exit(127);

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,15 @@ struct SpawnRequest {
   std::string own_pid_variable;
   // Delivered to the child when the parent dies (PR_SET_PDEATHSIG); 0 for none.
   int parent_death_signal = 0;
+  // When set, the child gives up root before exec (nginx's `user`): it takes these ids (real,
+  // effective and saved, so it can never switch back), no supplementary groups, and
+  // no_new_privs (no set-user-ID program can give root back). If any step fails it exits with
+  // kExitFatal rather than run with more rights than asked.
+  struct Identity {
+    uid_t uid;
+    gid_t gid;
+  };
+  std::optional<Identity> run_as;
 };
 
 struct Child {

@@ -154,6 +154,24 @@ TEST(ProcessTest, TheChildsOwnPidIsInTheNamedVariable) {
   EXPECT_EQ(Reap(child->pidfd.get())->code, 0);
 }
 
+TEST(ProcessTest, ARunAsChildHasOnlyThoseIdsForGoodAndNoNewPrivileges) {
+  if (::geteuid() != 0) GTEST_SKIP() << "dropping privileges needs root";
+  // Real, effective, saved and filesystem ids all the target's; no supplementary groups;
+  // no_new_privs set; no capabilities left.
+  auto child = Spawn(SpawnRequest{
+      .executable = "/bin/sh",
+      .argv = {"sh", "-c",
+               "grep -q '^Uid:\t65534\t65534\t65534\t65534$' /proc/self/status && "
+               "grep -q '^Gid:\t65534\t65534\t65534\t65534$' /proc/self/status && "
+               "grep -q '^Groups:\t65534 *$' /proc/self/status && "
+               "grep -q '^NoNewPrivs:\t1$' /proc/self/status && "
+               "grep -q '^CapEff:\t0000000000000000$' /proc/self/status"},
+      .run_as = SpawnRequest::Identity{.uid = 65534, .gid = 65534}});
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_TRUE(WaitForExit(child->pidfd.get()));
+  EXPECT_EQ(Reap(child->pidfd.get())->code, 0);
+}
+
 TEST(ProcessTest, DescriptorsNotListedAreNotInherited) {
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);

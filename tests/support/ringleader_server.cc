@@ -17,10 +17,12 @@ absl::StatusOr<RingleaderServer> RingleaderServer::Start(std::vector<std::string
                                                          absl::Duration timeout,
                                                          const std::vector<std::string>& env) {
   int workers = 0;
-  for (const auto& a : args) {
-    if (absl::StartsWith(a, "--workers=") && !absl::SimpleAtoi(a.substr(10), &workers)) {
+  for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    if (absl::StartsWith(args[i], "--workers=") && !absl::SimpleAtoi(args[i].substr(10), &workers)) {
       workers = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
     }
+    // `ringleader exec -i N`
+    if (args[i] == "-i" && i + 1 < args.size()) (void)absl::SimpleAtoi(args[i + 1], &workers);
   }
   if (workers == 0) workers = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
   RingleaderServer server;
@@ -30,7 +32,14 @@ absl::StatusOr<RingleaderServer> RingleaderServer::Start(std::vector<std::string
   server.trace_path_ = tmpl;
   // Ours go before a "--": what follows it is `ringleader exec`'s program and its arguments.
   const auto program = std::find(args.begin(), args.end(), "--");
-  args.insert(program, {"--port=0", "--host=127.0.0.1", "--trace=" + server.trace_path_});
+  std::vector<std::string> ours = {"--host=127.0.0.1", "--trace=" + server.trace_path_};
+  // Any free port, unless the test asked for one (a privileged port, say).
+  if (std::none_of(args.begin(), program, [](const std::string& a) {
+        return absl::StartsWith(a, "--port=");
+      })) {
+    ours.push_back("--port=0");
+  }
+  args.insert(program, ours.begin(), ours.end());
   auto process = TestProcess::Start(BinaryPath("ringleader"), args, env);
   if (!process.ok()) return process.status();
   server.process_ = std::make_unique<TestProcess>(*std::move(process));

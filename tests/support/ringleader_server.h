@@ -24,8 +24,9 @@ inline const std::vector<std::string> kMeasuredMemoryEnv = {"ASAN_OPTIONS=quaran
 
 class RingleaderServer {
  public:
-  // Starts ringleader with `args` plus --port=0 --host=127.0.0.1 --trace=<tmp>, and waits until
-  // `workers` workers are listening (default: parsed from --workers=N in args).
+  // Starts ringleader with `args` plus --host=127.0.0.1 --trace=<tmp> and, unless `args` name a
+  // port, --port=0 (ahead of a "--", which begins `ringleader exec`'s program), and waits until
+  // `workers` workers are listening (default: parsed from --workers=N or -i N in args).
   static absl::StatusOr<RingleaderServer> Start(std::vector<std::string> args,
                                                 absl::Duration timeout = absl::Seconds(15),
                                                 const std::vector<std::string>& env = {});

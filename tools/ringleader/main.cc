@@ -3,8 +3,13 @@
 //
 //   ringleader --workers=4 --port=3000 --trace=/tmp/rl.trace
 //   ringleader exec -i 2 --port=3000 --ready=delay:500ms -- python3 app.py
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +55,10 @@ ABSL_FLAG(std::string, ready, "notify",
 ABSL_FLAG(std::string, stop_signal, "TERM",
           "ringleader exec: the signal that asks a program to drain (TERM, INT, QUIT, HUP, USR1, "
           "USR2, WINCH); SIGKILL follows after --drain_timeout");
+ABSL_FLAG(std::string, user, "",
+          "Run every worker as this user (the primary keeps root to bind the port and hold the "
+          "sockets; workers can never regain it). Empty: as the primary");
+ABSL_FLAG(std::string, group, "", "With --user: the workers' group (empty: the user's own)");
 ABSL_FLAG(std::string, trace, "", "Write the lifecycle trace (JSON lines) to this file");
 ABSL_FLAG(absl::Duration, ready_timeout, absl::Seconds(5),
           "How long a new worker may take to report listening before it is killed");
@@ -165,6 +174,36 @@ std::vector<char*> ExecArguments(int argc, char** argv, bool& exec) {
   return args;
 }
 
+// --user/--group as ids, resolved once here; an error message when they cannot be used.
+std::optional<std::string> ResolveWorkerIdentity(
+    const std::string& user, const std::string& group,
+    std::optional<ringleader::SpawnRequest::Identity>& identity) {
+  if (user.empty()) {
+    if (group.empty()) return std::nullopt;
+    return "--group needs --user";
+  }
+  if (::geteuid() != 0) return "--user needs the primary to run as root";
+  std::vector<char> buffer(64 * 1024);
+  passwd pw{};
+  passwd* found_user = nullptr;
+  if (::getpwnam_r(user.c_str(), &pw, buffer.data(), buffer.size(), &found_user) != 0 ||
+      found_user == nullptr) {
+    return "--user " + user + ": no such user";
+  }
+  identity = ringleader::SpawnRequest::Identity{.uid = pw.pw_uid, .gid = pw.pw_gid};
+  if (group.empty()) return std::nullopt;
+  std::vector<char> group_buffer(64 * 1024);
+  struct group gr {};
+  struct group* found_group = nullptr;
+  if (::getgrnam_r(group.c_str(), &gr, group_buffer.data(), group_buffer.size(), &found_group) !=
+          0 ||
+      found_group == nullptr) {
+    return "--group " + group + ": no such group";
+  }
+  identity->gid = gr.gr_gid;
+  return std::nullopt;
+}
+
 bool ParseSticky(const std::string& text, ringleader::Sticky& sticky) {
   if (text == "none") {
     sticky = ringleader::Sticky::kNone;
@@ -255,6 +294,15 @@ int main(int argc, char** argv) {
   }
   options.metrics_interval = absl::GetFlag(FLAGS_metrics_interval);
   options.ipc_max_message = absl::GetFlag(FLAGS_ipc_max_message);
+  // Only the primary starts workers; a worker (already dropped) sees the same flags.
+  if (const std::optional<std::string> error =
+          ringleader::Cluster::IsPrimary()
+              ? ResolveWorkerIdentity(absl::GetFlag(FLAGS_user), absl::GetFlag(FLAGS_group),
+                                      options.worker_identity)
+              : std::nullopt) {
+    ringleader::LogError(*error);
+    return ringleader::kExitSetupFailed;
+  }
   options.redis = absl::GetFlag(FLAGS_redis);
   options.redis_timeout = absl::GetFlag(FLAGS_redis_timeout);
   options.redis_connections = absl::GetFlag(FLAGS_redis_connections);
