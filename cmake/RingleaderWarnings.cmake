@@ -6,3 +6,6 @@ target_compile_options(ringleader_warnings INTERFACE
   -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
   -Werror=switch -Wno-gnu-zero-variadic-macro-arguments)
 add_library(ringleader::warnings ALIAS ringleader_warnings)
+# Exported with the libraries only because they link it PRIVATE: in a static library's export
+# that is a link-only dependency, so it gives a user's code none of these flags.
+ringleader_install_library(ringleader_warnings)

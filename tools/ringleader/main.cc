@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@
 #include <utility>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/internal/program_name.h"  // for --help below
+#include "absl/flags/internal/usage.h"          // FlagsHelp: --help without absl's exit status 1
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
@@ -226,6 +229,19 @@ int main(int argc, char** argv) {
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   absl::SetFlagsUsageConfig(usage);
+  // `ringleader --help` (or -h) succeeds, as a packaged command's should; absl's own handling
+  // of --help exits 1. The other usage flags (--helpfull, --help=substr) stay absl's.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--help" || arg == "-help" || arg == "-h") {
+      absl::flags_internal::SetProgramInvocationName(argv[0]);
+      absl::flags_internal::FlagsHelp(std::cout, "tools/ringleader/",
+                                      absl::flags_internal::HelpFormat::kHumanReadable,
+                                      absl::ProgramUsageMessage());
+      return 0;
+    }
+  }
   bool exec = false;
   std::vector<char*> args = ExecArguments(argc, argv, exec);
   const std::vector<char*> positional =
