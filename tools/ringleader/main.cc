@@ -221,7 +221,11 @@ bool ParseSticky(const std::string& text, ringleader::Sticky& sticky) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("A Node-cluster-style HTTP server on io_uring. Flags:");
+  absl::SetProgramUsageMessage(
+      "A Node-cluster-style HTTP server on io_uring, or a supervisor for any server program.\n"
+      "  ringleader [FLAGS]\n"
+      "  ringleader exec -i N [FLAGS] -- PROGRAM ARGS...\n"
+      "Flags:");
   // --help lists the flags defined here (absl would otherwise look for a file named after us).
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view file) {

@@ -18,7 +18,7 @@ const char kUsage[] =
     "\n"
     "  --check        replay every record through the lifecycle transition table; print each\n"
     "                 violation with its line number; exit 1 if there is one\n"
-    "  --summary      latencies (p50/p95/max), restarts by cause, crash loops, parked slots,\n"
+    "  --summary      latencies (p50/p95/p99/max), restarts by cause, crash loops, parked slots,\n"
     "                 rolling restarts\n"
     "  --svg OUT      write a timeline picture (self-contained SVG) to OUT\n"
     "  --alive=PIDS   with --check: these pids (comma-separated) may still be alive at the end;\n"

@@ -270,10 +270,12 @@ std::string RenderSummary(const Summary& s, const TraceModel& model) {
 
   absl::StrAppend(
       &out, "\n",
-      absl::StrFormat("%-42s %4s %10s %10s %10s\n", "latency", "n", "p50", "p95", "max"));
+      absl::StrFormat("%-42s %4s %10s %10s %10s %10s\n", "latency", "n", "p50", "p95", "p99",
+                      "max"));
   for (const LatencyStats& l : s.latencies) {
-    absl::StrAppend(&out, absl::StrFormat("%-42s %4d %10s %10s %10s\n", l.name, l.samples.size(),
-                                          Cell(l, l.Percentile(50)), Cell(l, l.Percentile(95)),
+    absl::StrAppend(&out, absl::StrFormat("%-42s %4d %10s %10s %10s %10s\n", l.name,
+                                          l.samples.size(), Cell(l, l.Percentile(50)),
+                                          Cell(l, l.Percentile(95)), Cell(l, l.Percentile(99)),
                                           Cell(l, l.max())));
   }
 

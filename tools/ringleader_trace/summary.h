@@ -1,4 +1,4 @@
-// --summary: counts and latencies of a trace — how long each lifecycle step takes (p50/p95/max),
+// --summary: counts and latencies of a trace — how long each lifecycle step takes (p50/p95/p99/max),
 // how long a dead worker's slot stays without a listening replacement, why workers were
 // restarted, crash loops, parked slots, and each rolling restart's length and worst moment.
 //

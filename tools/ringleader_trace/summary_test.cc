@@ -30,6 +30,7 @@ TEST(LatencyStatsTest, NearestRankPercentiles) {
   LatencyStats h{"h", hundred};
   EXPECT_EQ(h.Percentile(50), 50);
   EXPECT_EQ(h.Percentile(95), 95);
+  EXPECT_EQ(h.Percentile(99), 99);
   EXPECT_EQ(LatencyStats{}.Percentile(50), 0);
 }
 
