@@ -48,7 +48,9 @@ absl::Status ExplainSetupFailure(int error_number, int io_uring_disabled) {
       return absl::FailedPreconditionError(
           "io_uring is blocked by a seccomp or security policy (container runtimes' default "
           "profiles do this); run ringleader with a profile that allows io_uring_setup, "
-          "io_uring_enter and io_uring_register.");
+          "io_uring_enter and io_uring_register, such as ringleader's "
+          "tools/deploy/seccomp-io_uring.json (`docker run --security-opt "
+          "seccomp=seccomp-io_uring.json`, or a Localhost seccompProfile in Kubernetes).");
     case ENOMEM:
       return absl::FailedPreconditionError(
           "io_uring could not lock memory for its rings; raise the memlock limit "

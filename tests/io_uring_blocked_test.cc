@@ -37,6 +37,8 @@ TEST(IoUringBlocked, SeccompEpermGivesOneClearSentence) {
   EXPECT_EQ(run.exit_code, 78) << run.stderr_text;
   EXPECT_THAT(run.stderr_text, HasSubstr("io_uring is blocked by a seccomp or security policy"));
   EXPECT_THAT(run.stderr_text, HasSubstr("allows io_uring_setup"));
+  // It names the profile this repository ships (tools/deploy, deploy_run_test runs under it).
+  EXPECT_THAT(run.stderr_text, HasSubstr("tools/deploy/seccomp-io_uring.json"));
   EXPECT_THAT(run.stderr_text, Not(HasSubstr("Operation not permitted")));  // no bare errno
   const std::vector<std::string> lines = absl::StrSplit(run.stderr_text, '\n', absl::SkipEmpty());
   EXPECT_EQ(lines.size(), 1u) << run.stderr_text;
