@@ -28,11 +28,12 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
-# start_ringleader PORT WORKERS [FLAGS...]: the built-in app. Sets $started_pid.
+# start_ringleader PORT WORKERS [FLAGS...]: the built-in app (from $RINGLEADER_BIN, default the
+# release build's bin/). Sets $started_pid.
 start_ringleader() {
   local port=$1 workers=$2
   shift 2
-  build/release/bin/ringleader --workers="$workers" --host=127.0.0.1 --port="$port" "$@" \
+  "${RINGLEADER_BIN:-build/release/bin}"/ringleader --workers="$workers" --host=127.0.0.1 --port="$port" "$@" \
     2>"$work/ringleader-$port.log" &
   started_pid=$!
   bench_pids+=("$started_pid")

@@ -57,8 +57,8 @@ class DeployRun : public ::testing::Test {
   }
 
   // The unit's ExecStart, runnable here: this build's binary, any free port on loopback, the
-  // control socket in the test's directory, two workers. --user/--group stay when the binary
-  // knows them (the privilege-drop work adds them) and only a non-root test drops them.
+  // control socket in the test's directory, two workers. --user/--group name this machine's
+  // `nobody` instead; only a non-root test drops them.
   std::vector<std::string> ServiceCommandLine() {
     const std::string unit = ReadFileOrEmpty(DeployFile("ringleader.service"));
     std::string exec_start;
@@ -77,8 +77,11 @@ class DeployRun : public ::testing::Test {
         argv.push_back("--control=" + control_path());
       } else if (absl::StartsWith(word, "--workers=")) {
         argv.push_back("--workers=2");
-      } else if (absl::StartsWith(word, "--user=") || absl::StartsWith(word, "--group=")) {
-        if (knows_user && ::geteuid() == 0) argv.emplace_back(word);
+      } else if (absl::StartsWith(word, "--user=")) {
+        // The unit's user is made by sysusers.d on a real host; this machine has `nobody`.
+        if (knows_user && ::geteuid() == 0) argv.emplace_back("--user=nobody");
+      } else if (absl::StartsWith(word, "--group=")) {
+        if (knows_user && ::geteuid() == 0) argv.emplace_back("--group=nogroup");
       } else {
         argv.emplace_back(word);
       }
