@@ -28,6 +28,7 @@
 #include "cluster/cluster.h"
 #include "cluster/log_lines.h"
 #include "core/exit_codes.h"
+#include "core/status.h"
 #include "tools/ringleader/builtin_app.h"
 
 ABSL_FLAG(std::string, workers, "max", "Number of workers, or \"max\" for one per online CPU");
@@ -218,9 +219,9 @@ bool ParseSticky(const std::string& text, ringleader::Sticky& sticky) {
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// `ringleader --help` (or -h) succeeds, as a packaged command's should; absl's own handling
+// of --help exits 1. The other usage flags (--helpfull, --help=substr) stay absl's.
+bool PrintedHelp(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "A Node-cluster-style HTTP server on io_uring, or a supervisor for any server program.\n"
       "  ringleader [FLAGS]\n"
@@ -233,8 +234,6 @@ int main(int argc, char** argv) {
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   absl::SetFlagsUsageConfig(usage);
-  // `ringleader --help` (or -h) succeeds, as a packaged command's should; absl's own handling
-  // of --help exits 1. The other usage flags (--helpfull, --help=substr) stay absl's.
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--") break;
@@ -243,94 +242,125 @@ int main(int argc, char** argv) {
       absl::flags_internal::FlagsHelp(std::cout, "tools/ringleader/",
                                       absl::flags_internal::HelpFormat::kHumanReadable,
                                       absl::ProgramUsageMessage());
-      return 0;
+      return true;
     }
   }
-  bool exec = false;
-  std::vector<char*> args = ExecArguments(argc, argv, exec);
-  const std::vector<char*> positional =
-      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  return false;
+}
 
-  ringleader::ClusterOptions options;
-  if (exec) {
-    options.exec.argv.assign(positional.begin() + 1, positional.end());
-    if (options.exec.argv.empty()) {
-      ringleader::LogError("ringleader exec needs a program: ringleader exec -i N -- PROGRAM ARGS");
-      return ringleader::kExitSetupFailed;
-    }
-    if (!ParseReady(absl::GetFlag(FLAGS_ready), options.exec) ||
-        !ParseStopSignal(absl::GetFlag(FLAGS_stop_signal), options.exec.stop_signal)) {
-      ringleader::LogError("--ready must be notify or delay:DURATION, --stop_signal a name");
-      return ringleader::kExitSetupFailed;
-    }
-    // One shared socket unless asked otherwise (the primary checks what was asked).
-    options.scheduling = ringleader::Scheduling::kShared;
-  } else if (positional.size() > 1) {
-    ringleader::LogError(absl::StrCat("unexpected argument ", positional[1],
-                                      " (a program to run goes after: ringleader exec -- )"));
-    return ringleader::kExitSetupFailed;
+absl::Status Invalid(absl::string_view why) { return absl::InvalidArgumentError(why); }
+
+// `ringleader exec`: the program (what followed "--") and how it is run.
+absl::Status ReadExecFlags(const std::vector<char*>& positional, bool exec,
+                           ringleader::ClusterOptions& options) {
+  if (!exec) {
+    if (positional.size() <= 1) return absl::OkStatus();
+    return Invalid(absl::StrCat("unexpected argument ", positional[1],
+                                " (a program to run goes after: ringleader exec -- )"));
   }
+  options.exec.argv.assign(positional.begin() + 1, positional.end());
+  if (options.exec.argv.empty()) {
+    return Invalid("ringleader exec needs a program: ringleader exec -i N -- PROGRAM ARGS");
+  }
+  if (!ParseReady(absl::GetFlag(FLAGS_ready), options.exec) ||
+      !ParseStopSignal(absl::GetFlag(FLAGS_stop_signal), options.exec.stop_signal)) {
+    return Invalid("--ready must be notify or delay:DURATION, --stop_signal a name");
+  }
+  // One shared socket unless asked otherwise (the primary checks what was asked).
+  options.scheduling = ringleader::Scheduling::kShared;
+  return absl::OkStatus();
+}
 
+// Workers, the port, and how connections reach the workers.
+absl::Status ReadServingFlags(ringleader::ClusterOptions& options) {
   if (!ParseWorkers(absl::GetFlag(FLAGS_workers), options.workers)) {
-    ringleader::LogError("--workers must be a number from 1 to 1024, or max");
-    return ringleader::kExitSetupFailed;
+    return Invalid("--workers must be a number from 1 to 1024, or max");
   }
   options.listen.host = absl::GetFlag(FLAGS_host);
   options.listen.port = absl::GetFlag(FLAGS_port);
   if (!ParseScheduling(absl::GetFlag(FLAGS_sched), options.scheduling)) {
-    ringleader::LogError("--sched (or RINGLEADER_SCHED) must be rr, shared or reuseport");
-    return ringleader::kExitSetupFailed;
+    return Invalid("--sched (or RINGLEADER_SCHED) must be rr, shared or reuseport");
   }
   if (!ParseSticky(absl::GetFlag(FLAGS_sticky), options.sticky)) {
-    ringleader::LogError("--sticky must be ip or none");
-    return ringleader::kExitSetupFailed;
+    return Invalid("--sticky must be ip or none");
   }
   if (options.sticky != ringleader::Sticky::kNone &&
       options.scheduling != ringleader::Scheduling::kRoundRobin) {
-    ringleader::LogError("--sticky=ip needs --sched=rr: only the primary sees every client");
-    return ringleader::kExitSetupFailed;
+    return Invalid("--sticky=ip needs --sched=rr: only the primary sees every client");
   }
+  options.http.header_timeout = absl::GetFlag(FLAGS_header_timeout);
+  options.http.idle_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  options.http.max_connections = absl::GetFlag(FLAGS_max_connections);
+  return absl::OkStatus();
+}
+
+// The supervisor: timeouts, restarts, tracing, the control socket, metrics, test switches.
+absl::Status ReadSupervisionFlags(ringleader::ClusterOptions& options) {
   options.trace_path = absl::GetFlag(FLAGS_trace);
   options.control_path = absl::GetFlag(FLAGS_control);
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   if (options.metrics_port < -1 || options.metrics_port > 65535) {
-    ringleader::LogError("--metrics_port must be -1 (off), 0 (any) or a port number");
-    return ringleader::kExitSetupFailed;
+    return Invalid("--metrics_port must be -1 (off), 0 (any) or a port number");
   }
   options.ready_timeout = absl::GetFlag(FLAGS_ready_timeout);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
-  options.http.header_timeout = absl::GetFlag(FLAGS_header_timeout);
-  options.http.idle_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
-  options.http.max_connections = absl::GetFlag(FLAGS_max_connections);
   options.watchdog_timeout = absl::GetFlag(FLAGS_watchdog_timeout);
   options.restart.min_uptime = absl::GetFlag(FLAGS_min_uptime);
   options.restart.max_restarts = absl::GetFlag(FLAGS_max_restarts);
   options.rollout_stagger = absl::GetFlag(FLAGS_rollout_stagger);
+  options.metrics_interval = absl::GetFlag(FLAGS_metrics_interval);
+  options.ipc_max_message = absl::GetFlag(FLAGS_ipc_max_message);
   options.debug_endpoints = absl::GetFlag(FLAGS_debug_endpoints);
   options.debug_fail_generation = absl::GetFlag(FLAGS_debug_fail_generation);
   if (!ParseStartFailure(absl::GetFlag(FLAGS_debug_start_failure), options.debug_start_failure)) {
-    ringleader::LogError("--debug_start_failure must be config, resource or never_listening");
-    return ringleader::kExitSetupFailed;
+    return Invalid("--debug_start_failure must be config, resource or never_listening");
   }
-  options.metrics_interval = absl::GetFlag(FLAGS_metrics_interval);
-  options.ipc_max_message = absl::GetFlag(FLAGS_ipc_max_message);
+  return absl::OkStatus();
+}
+
+// Whom workers run as, and the state they share through Redis.
+absl::Status ReadWorkerFlags(ringleader::ClusterOptions& options) {
   // Only the primary starts workers; a worker (already dropped) sees the same flags.
-  if (const std::optional<std::string> error =
-          ringleader::Cluster::IsPrimary()
-              ? ResolveWorkerIdentity(absl::GetFlag(FLAGS_user), absl::GetFlag(FLAGS_group),
-                                      options.worker_identity)
-              : std::nullopt) {
-    ringleader::LogError(*error);
-    return ringleader::kExitSetupFailed;
+  if (ringleader::Cluster::IsPrimary()) {
+    if (const std::optional<std::string> error = ResolveWorkerIdentity(
+            absl::GetFlag(FLAGS_user), absl::GetFlag(FLAGS_group), options.worker_identity)) {
+      return Invalid(*error);
+    }
   }
   options.redis = absl::GetFlag(FLAGS_redis);
   options.redis_timeout = absl::GetFlag(FLAGS_redis_timeout);
   options.redis_connections = absl::GetFlag(FLAGS_redis_connections);
   if (options.redis_connections < 1 || options.redis_connections > 64 ||
       options.redis_timeout <= absl::ZeroDuration()) {
-    ringleader::LogError("--redis_connections must be 1 to 64 and --redis_timeout positive");
+    return Invalid("--redis_connections must be 1 to 64 and --redis_timeout positive");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ringleader::ClusterOptions> OptionsFromFlags(const std::vector<char*>& positional,
+                                                            bool exec) {
+  ringleader::ClusterOptions options;
+  RL_RETURN_IF_ERROR(ReadExecFlags(positional, exec, options));
+  RL_RETURN_IF_ERROR(ReadServingFlags(options));
+  RL_RETURN_IF_ERROR(ReadSupervisionFlags(options));
+  RL_RETURN_IF_ERROR(ReadWorkerFlags(options));
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (PrintedHelp(argc, argv)) return 0;
+  bool exec = false;
+  std::vector<char*> args = ExecArguments(argc, argv, exec);
+  const std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  absl::StatusOr<ringleader::ClusterOptions> parsed = OptionsFromFlags(positional, exec);
+  if (!parsed.ok()) {
+    ringleader::LogError(std::string(parsed.status().message()));
     return ringleader::kExitSetupFailed;
   }
+  const ringleader::ClusterOptions& options = *parsed;
 
   ringleader::Cluster cluster(argc, argv, options);
   const ringleader::BuiltinAppOptions app{.debug_endpoints = options.debug_endpoints,
