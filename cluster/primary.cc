@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "cluster/log_lines.h"
-#include "net/redis/redis_client.h"
 #include "core/absl_bridge.h"
 #include "core/clock.h"
 #include "core/probe.h"
@@ -18,6 +17,7 @@
 #include "core/status.h"
 #include "ipc/worker_env.h"
 #include "net/listener.h"
+#include "net/redis/redis_client.h"
 
 namespace ringleader {
 namespace {
