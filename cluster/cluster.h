@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 
+#include <csignal>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,7 +71,7 @@ struct ExecOptions {
   std::vector<std::string> argv;  // empty: workers run the built-in server (this binary)
   ReadyMode ready = ReadyMode::kNotify;
   absl::Duration ready_delay = absl::ZeroDuration();
-  int stop_signal = 15;  // SIGTERM: what asks the program to drain; SIGKILL after drain_timeout
+  int stop_signal = SIGTERM;  // what asks the program to drain; SIGKILL after drain_timeout
 };
 
 struct ClusterOptions {

@@ -17,7 +17,7 @@
 #include "core/status.h"
 #include "ipc/worker_env.h"
 #include "net/listener.h"
-#include "net/redis/redis_client.h"
+#include "net/redis/redis_options.h"
 
 namespace ringleader {
 namespace {
@@ -72,7 +72,7 @@ Primary::~Primary() = default;
 absl::Status Primary::SetUp() {
   RL_RETURN_IF_ERROR(ProbeIoUring());
   // A --redis that cannot work is a configuration error now, not in every worker later.
-  RL_RETURN_IF_ERROR(MakeRedisClient(options_).status());
+  if (!options_.redis.empty()) RL_RETURN_IF_ERROR(ParseRedisAddress(options_.redis).status());
   RL_RETURN_IF_ERROR(CheckExecOptions());
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   // Created before any worker and held here, so it outlives every worker restart.

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cluster/primary.h"
+#include "core/sd_notify.h"
 #include "core/status.h"
 
 namespace ringleader {
@@ -53,9 +54,11 @@ absl::StatusOr<Primary::ProgramChild> Primary::SpawnProgram(std::string executab
                   [route] {
                     if (*route != nullptr) (*route)->OnNotifyStopped();
                   }}));
-  std::vector<std::string> env = {
-      "LISTEN_FDS=1", "LISTEN_FDNAMES=http", absl::StrCat("NOTIFY_SOCKET=", notify->name()),
-      absl::StrCat("RINGLEADER_SLOT=", slot), absl::StrCat("RINGLEADER_GENERATION=", generation)};
+  const std::string fd_names[] = {"http"};
+  std::vector<std::string> env = ListenFdsEnvironment(1, fd_names);  // LISTEN_PID: Spawn's
+  env.insert(env.end(), {absl::StrCat("NOTIFY_SOCKET=", notify->name()),
+                         absl::StrCat("RINGLEADER_SLOT=", slot),
+                         absl::StrCat("RINGLEADER_GENERATION=", generation)});
   if (options_.watchdog_timeout > absl::ZeroDuration()) {
     // systemd's contract: a program that heartbeats sends WATCHDOG=1 at least this often.
     env.push_back(absl::StrCat("WATCHDOG_USEC=",

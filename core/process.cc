@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/decimal.h"
 #include "core/exit_codes.h"
 #include "core/signals.h"
 #include "core/status.h"
@@ -46,19 +47,6 @@ std::vector<char*> PointerArray(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// Writes `pid` in decimal at `out` (room for 20 digits and a NUL): async-signal-safe.
-void FormatPidAt(char* out, pid_t pid) {
-  char digits[20];
-  int n = 0;
-  auto value = static_cast<unsigned long>(pid);
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0 && n < 20);
-  while (n > 0) *out++ = digits[--n];
-  *out = '\0';
-}
-
 // Moves each source to its target number. Sources are first copied above every target, so a
 // target that is also another mapping's source is never overwritten before it is read.
 void PlaceDescriptors(const std::vector<SpawnRequest::FdAt>& fds_at) {
@@ -85,7 +73,9 @@ void DropPrivileges(const SpawnRequest::Identity& identity) {
                               char* const* envp, char* own_pid_digits) {
   for (int fd : request.inherit_fds) ::fcntl(fd, F_SETFD, 0);
   PlaceDescriptors(request.fds_at);
-  if (own_pid_digits != nullptr) FormatPidAt(own_pid_digits, ::getpid());
+  if (own_pid_digits != nullptr) {
+    FormatDecimal(own_pid_digits, kMaxDecimalBytes, static_cast<unsigned long>(::getpid()));
+  }
   // Before the parent-death signal: changing credentials clears it.
   if (request.run_as) DropPrivileges(*request.run_as);
   if (request.parent_death_signal != 0) {
@@ -113,7 +103,7 @@ absl::StatusOr<Child> Spawn(const SpawnRequest& request) {
   std::vector<std::string> extra = request.env;
   if (!request.own_pid_variable.empty()) {
     // Room for the digits the child writes in place.
-    extra.push_back(request.own_pid_variable + "=" + std::string(20, '0'));
+    extra.push_back(request.own_pid_variable + "=" + std::string(kMaxDecimalBytes - 1, '0'));
   }
   std::vector<std::string> env_strings = MergedEnvironment(extra);
   std::vector<char*> argv = PointerArray(argv_strings);

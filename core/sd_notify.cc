@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/absl_bridge.h"
+#include "core/decimal.h"
 #include "core/status.h"
 #include "core/unix_address.h"
 
@@ -129,16 +130,11 @@ std::vector<std::string> ListenFdsEnvironment(int count, std::span<const std::st
 bool FormatListenPid(char* buffer, size_t size, pid_t pid) noexcept {
   constexpr char kPrefix[] = "LISTEN_PID=";
   constexpr size_t kPrefixBytes = sizeof kPrefix - 1;
-  if (pid <= 0) return false;
-  char digits[16];
-  size_t n = 0;
-  for (auto rest = static_cast<unsigned long>(pid); rest != 0; rest /= 10) {
-    digits[n++] = static_cast<char>('0' + rest % 10);
+  if (pid <= 0 || buffer == nullptr || size <= kPrefixBytes) return false;
+  if (!FormatDecimal(buffer + kPrefixBytes, size - kPrefixBytes, static_cast<unsigned long>(pid))) {
+    return false;
   }
-  if (buffer == nullptr || kPrefixBytes + n + 1 > size) return false;
   for (size_t i = 0; i < kPrefixBytes; ++i) buffer[i] = kPrefix[i];
-  for (size_t i = 0; i < n; ++i) buffer[kPrefixBytes + i] = digits[n - 1 - i];
-  buffer[kPrefixBytes + n] = '\0';
   return true;
 }
 
