@@ -74,6 +74,11 @@ absl::Status Primary::SetUp() {
   // A --redis that cannot work is a configuration error now, not in every worker later.
   if (!options_.redis.empty()) RL_RETURN_IF_ERROR(ParseRedisAddress(options_.redis).status());
   RL_RETURN_IF_ERROR(CheckExecOptions());
+  if (options_.worker_identity) {
+    // Workers exec after dropping to --user: a binary it cannot reach would only crash-loop.
+    RL_ASSIGN_OR_RETURN(const std::string executable, executable_.Resolve());
+    RL_RETURN_IF_ERROR(CheckRunnableAs(executable, *options_.worker_identity));
+  }
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
   // Created before any worker and held here, so it outlives every worker restart.
   RL_ASSIGN_OR_RETURN(SharedRegion shared, SharedRegion::Create());

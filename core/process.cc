@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,6 +129,38 @@ absl::StatusOr<Child> Spawn(const SpawnRequest& request) {
     return ErrnoStatus(err, "pidfd_open");
   }
   return child;
+}
+
+namespace {
+// The permission bit (of `owner`, `group`, `other`) that applies to `identity` for `st`.
+bool Allowed(const struct stat& st, const SpawnRequest::Identity& identity, mode_t owner,
+             mode_t group, mode_t other) {
+  if (identity.uid == 0) return true;
+  if (st.st_uid == identity.uid) return (st.st_mode & owner) != 0;
+  if (st.st_gid == identity.gid) return (st.st_mode & group) != 0;
+  return (st.st_mode & other) != 0;
+}
+}  // namespace
+
+absl::Status CheckRunnableAs(const std::string& path, const SpawnRequest::Identity& identity) {
+  std::string prefix;
+  for (size_t slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    prefix = path.substr(0, slash);
+    struct stat st {};
+    if (::stat(prefix.c_str(), &st) != 0) return ErrnoStatus(errno, prefix);
+    if (!Allowed(st, identity, S_IXUSR, S_IXGRP, S_IXOTH)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          prefix, " is not searchable by uid ", identity.uid, ", so it cannot run ", path));
+    }
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, path);
+  if (!Allowed(st, identity, S_IXUSR, S_IXGRP, S_IXOTH)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(path, " is not executable by uid ", identity.uid));
+  }
+  return absl::OkStatus();
 }
 
 std::string ExitStatus::Describe() const {

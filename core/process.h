@@ -69,6 +69,12 @@ struct ExitStatus {
   std::string Describe() const;
 };
 
+// Whether a child started with `identity` (SpawnRequest::run_as: those ids, no other groups) can
+// execute `path`: every directory on the way searchable, the file executable, by its owner,
+// group or other bits. PermissionDenied names the first place that stops it, so a --user that
+// cannot run the worker binary fails at start instead of as a crash loop of exec failures.
+absl::Status CheckRunnableAs(const std::string& path, const SpawnRequest::Identity& identity);
+
 // Reaps the exited child behind `pidfd` (waitid P_PIDFD, WNOHANG). NotFound if it has not
 // exited yet.
 absl::StatusOr<ExitStatus> Reap(int pidfd);

@@ -172,6 +172,23 @@ TEST(ProcessTest, ARunAsChildHasOnlyThoseIdsForGoodAndNoNewPrivileges) {
   EXPECT_EQ(Reap(child->pidfd.get())->code, 0);
 }
 
+TEST(ProcessTest, ABinaryInAPrivateDirectoryIsNotRunnableByAnotherUser) {
+  char dir[] = "/tmp/ringleader-runnable-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);  // 0700
+  const std::string binary = std::string(dir) + "/tool";
+  { UniqueFd f(::open(binary.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0755)); }
+  const SpawnRequest::Identity nobody{.uid = 65534, .gid = 65534};
+  const absl::Status hidden = CheckRunnableAs(binary, nobody);
+  EXPECT_EQ(hidden.code(), absl::StatusCode::kPermissionDenied) << hidden;
+  EXPECT_NE(hidden.message().find(dir), std::string_view::npos) << hidden;
+  ASSERT_EQ(::chmod(dir, 0755), 0);
+  EXPECT_TRUE(CheckRunnableAs(binary, nobody).ok());
+  ASSERT_EQ(::chmod(binary.c_str(), 0700), 0);
+  EXPECT_EQ(CheckRunnableAs(binary, nobody).code(), absl::StatusCode::kPermissionDenied);
+  ::unlink(binary.c_str());
+  ::rmdir(dir);
+}
+
 TEST(ProcessTest, DescriptorsNotListedAreNotInherited) {
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);

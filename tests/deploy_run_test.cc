@@ -51,6 +51,8 @@ class DeployRun : public ::testing::Test {
     }
     char dir_template[] = "/tmp/ringleader-deploy-XXXXXX";
     dir_ = ::mkdtemp(dir_template);
+    // The unit's workers run as another user: they must reach the binary they re-execute.
+    binary_ = CopyWhereAnyoneCanRun(BinaryPath("ringleader"), dir_);
   }
   void TearDown() override {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
@@ -68,7 +70,7 @@ class DeployRun : public ::testing::Test {
     std::vector<std::string> argv;
     for (absl::string_view word : absl::StrSplit(exec_start, ' ', absl::SkipEmpty())) {
       if (word == "/usr/bin/ringleader") {
-        argv.push_back(BinaryPath("ringleader"));
+        argv.push_back(binary_);
       } else if (absl::StartsWith(word, "--port=")) {
         argv.insert(argv.end(), {"--port=0", "--host=127.0.0.1"});
       } else if (absl::StartsWith(word, "--control=")) {
@@ -90,6 +92,7 @@ class DeployRun : public ::testing::Test {
 
   std::string launcher_;
   std::string dir_;
+  std::string binary_;
 };
 
 TEST_F(DeployRun, TheServiceStartsServesRollsAndStopsUnderTheSeccompProfile) {

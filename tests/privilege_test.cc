@@ -20,6 +20,7 @@
 #include "absl/strings/ascii.h"
 #include "tests/support/http_client.h"
 #include "tests/support/ringleader_server.h"
+#include "tests/support/test_process.h"
 
 namespace ringleader::testing {
 namespace {
@@ -66,7 +67,21 @@ class PrivilegeDrop : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "dropping privileges needs the test to run as root";
+    // Workers re-execute the binary as nobody: run a copy nobody can reach.
+    char dir[] = "/tmp/ringleader-privilege-XXXXXX";
+    bin_dir_ = ::mkdtemp(dir);
+    CopyWhereAnyoneCanRun(BinaryPath("ringleader"), bin_dir_);
+    const char* old = std::getenv("RINGLEADER_BIN_DIR");
+    old_bin_dir_ = old != nullptr ? old : ".";
+    ::setenv("RINGLEADER_BIN_DIR", bin_dir_.c_str(), 1);
   }
+  void TearDown() override {
+    if (bin_dir_.empty()) return;
+    ::setenv("RINGLEADER_BIN_DIR", old_bin_dir_.c_str(), 1);
+    std::filesystem::remove_all(bin_dir_);
+  }
+  std::string bin_dir_;
+  std::string old_bin_dir_;
 };
 
 TEST_F(PrivilegeDrop, WorkersRunAsTheUserOnAPrivilegedPortThroughARollingRestart) {

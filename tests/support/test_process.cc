@@ -1,6 +1,10 @@
 // TestProcess: fork/exec with stderr to a temp file, bounded waits, and orphan-proof cleanup.
 #include "tests/support/test_process.h"
 
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +26,14 @@ namespace ringleader::testing {
 std::string BinaryPath(const std::string& name) {
   const char* dir = std::getenv("RINGLEADER_BIN_DIR");
   return std::string(dir != nullptr ? dir : ".") + "/" + name;
+}
+
+std::string CopyWhereAnyoneCanRun(const std::string& binary, const std::string& dir) {
+  ::chmod(dir.c_str(), 0755);
+  const std::string copy = dir + "/" + std::filesystem::path(binary).filename().string();
+  std::filesystem::copy_file(binary, copy, std::filesystem::copy_options::overwrite_existing);
+  ::chmod(copy.c_str(), 0755);
+  return copy;
 }
 
 bool Eventually(absl::Duration timeout, const std::function<bool()>& predicate) {

@@ -24,6 +24,11 @@ namespace ringleader::testing {
 // $RINGLEADER_BIN_DIR/name (set by CTest for every test).
 std::string BinaryPath(const std::string& name);
 
+// Copies `binary` into `dir`, made searchable by anyone (0755), and returns the copy's path: for
+// tests whose workers drop to another user (--user), which cannot reach a checkout inside a
+// private directory such as one from `mktemp -d`.
+std::string CopyWhereAnyoneCanRun(const std::string& binary, const std::string& dir);
+
 class TestProcess {
  public:
   static absl::StatusOr<TestProcess> Start(const std::string& path,
