@@ -1,4 +1,4 @@
-// Unit tests for core/buffer_ring.h with a MultishotRecvOp: provided buffers, ids, recycling.
+// Unit tests for core/buffer_ring.h with a ProvidedRecvOp: provided buffers, ids, recycling.
 #include "core/ring_test_util.h"
 #include "core/buffer_ring.h"
 
@@ -51,6 +51,7 @@ class BufferRingTest : public testing::Test {
   // kernel ended the multishot (e.g. -ENOBUFS when every buffer was in use).
   void OnRecv(int res, uint32_t flags) {
     ++completions_;
+    last_flags_ = flags;
     const bool more = (flags & IORING_CQE_F_MORE) != 0;
     if (res > 0) {
       EXPECT_NE(flags & IORING_CQE_F_BUFFER, 0u) << "data without a provided buffer";
@@ -88,11 +89,12 @@ class BufferRingTest : public testing::Test {
   bool rearm_ = true;
   bool closing_ = false;
   int completions_ = 0;
+  uint32_t last_flags_ = 0;
   int enobufs_ = 0;
   int last_error_ = 0;
   std::set<uint16_t> ids_seen_;
   std::string received_;
-  MultishotRecvOp recv_{[this](int res, uint32_t flags) noexcept { OnRecv(res, flags); }};
+  ProvidedRecvOp recv_{[this](int res, uint32_t flags) noexcept { OnRecv(res, flags); }};
 };
 
 TEST_F(BufferRingTest, CreateRejectsCountsThatAreNotPowersOfTwo) {
@@ -137,6 +139,22 @@ TEST_F(BufferRingTest, MultishotRecvFillsProvidedBuffers) {
   ASSERT_TRUE(RunUntil([&] { return received_.size() >= 29; }));
   EXPECT_EQ(received_, "hello, provided bufferssecond");
   EXPECT_EQ(last_error_, 0);
+}
+
+TEST_F(BufferRingTest, OneShotRecvTakesOneBufferAndSaysWhetherMoreWaits) {
+  count_ = 4;
+  MakeBuffers(4, 64);
+  rearm_ = false;
+  PeerWrite(std::string(100, 'x'));
+  recv_.Arm(*ring_, ours_.get(), buffers_->group(), /*multishot=*/false);
+  ASSERT_TRUE(RunUntil([&] { return !recv_.in_flight(); }));
+  EXPECT_EQ(received_.size(), 64u) << "one receive, one buffer";
+  EXPECT_EQ(completions_, 1);
+  EXPECT_NE(last_flags_ & IORING_CQE_F_SOCK_NONEMPTY, 0u) << "36 bytes still wait";
+  recv_.Arm(*ring_, ours_.get(), buffers_->group(), /*multishot=*/false);
+  ASSERT_TRUE(RunUntil([&] { return !recv_.in_flight(); }));
+  EXPECT_EQ(received_.size(), 100u);
+  EXPECT_EQ(last_flags_ & IORING_CQE_F_SOCK_NONEMPTY, 0u) << "the socket is empty now";
 }
 
 TEST_F(BufferRingTest, WithoutRecycleTheRingRunsOutWithEnobufs) {

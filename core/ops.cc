@@ -29,13 +29,18 @@ void RecvOp::Arm(Ring& ring, int fd, char* buffer, size_t length) noexcept {
 }
 void RecvOp::Prep(io_uring_sqe* sqe) noexcept { io_uring_prep_recv(sqe, fd_, buffer_, length_, 0); }
 
-void MultishotRecvOp::Arm(Ring& ring, int fd, uint16_t buffer_group) noexcept {
+void ProvidedRecvOp::Arm(Ring& ring, int fd, uint16_t buffer_group, bool multishot) noexcept {
   fd_ = fd;
   group_ = buffer_group;
+  multishot_ = multishot;
   ring.Start(*this);
 }
-void MultishotRecvOp::Prep(io_uring_sqe* sqe) noexcept {
-  io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
+void ProvidedRecvOp::Prep(io_uring_sqe* sqe) noexcept {
+  if (multishot_) {
+    io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
+  } else {
+    io_uring_prep_recv(sqe, fd_, nullptr, 0, 0);
+  }
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = group_;
 }

@@ -63,16 +63,19 @@ class RecvOp final : public CallbackOp {
   size_t length_ = 0;
 };
 
-// Multishot recv that picks buffers from a provided buffer ring (see BufferRing).
-class MultishotRecvOp final : public CallbackOp {
+// recv that picks its buffer from a provided buffer ring (see BufferRing): multishot (one CQE
+// per arrival until cancelled or out of buffers) or one receive per Arm(). Each data CQE says,
+// with IORING_CQE_F_SOCK_NONEMPTY, whether the socket still held bytes after it.
+class ProvidedRecvOp final : public CallbackOp {
  public:
   using CallbackOp::CallbackOp;
-  void Arm(Ring& ring, int fd, uint16_t buffer_group) noexcept;
+  void Arm(Ring& ring, int fd, uint16_t buffer_group, bool multishot = true) noexcept;
 
  private:
   void Prep(io_uring_sqe* sqe) noexcept override;
   int fd_ = -1;
   uint16_t group_ = 0;
+  bool multishot_ = true;
 };
 
 // send(MSG_NOSIGNAL) of a caller-owned buffer that must stay put until completion.

@@ -180,6 +180,9 @@ absl::Status Ring::Run() {
     DrainCompletions();
     RunDeferred();
   }
+  // What the last handlers queued (a close in the background, a cancel) still reaches the
+  // kernel: a descriptor handed to CloseInBackground must not stay open after the loop.
+  if (failure_.ok()) submit_(&ring_);
   return failure_;
 }
 

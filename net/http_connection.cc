@@ -47,7 +47,10 @@ HttpConnection::~HttpConnection() = default;
 
 void HttpConnection::Start() noexcept {
   deadline_ = server_.now() + server_.options().idle_timeout;
-  ArmRecv();
+  // The first receive is one-shot: a short-lived client sends its whole request at once and
+  // asks to close, and a one-shot receive then leaves nothing to cancel. OnRecv arms the
+  // multishot one if the connection stays open.
+  recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group(), /*multishot=*/false);
 }
 
 void HttpConnection::ArmRecv() noexcept {
@@ -72,6 +75,7 @@ void HttpConnection::OnRecv(int res, uint32_t flags) noexcept {
   if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
     const uint16_t id = BufferRing::IdOf(flags);
     const std::string_view bytes(server_.buffers().Data(id), static_cast<size_t>(res));
+    more_unread_ = (flags & IORING_CQE_F_SOCK_NONEMPTY) != 0;
     if (phase_ == Phase::kOpen && input_ != Input::kReading) {
       held_in_.append(bytes);  // arrived before the hold's cancel took effect
     } else if (phase_ == Phase::kOpen) {
@@ -87,9 +91,11 @@ void HttpConnection::OnRecv(int res, uint32_t flags) noexcept {
     if (phase_ == Phase::kOpen && input_ == Input::kReading) CloseAfterFlush();
     return MaybeRelease();
   }
-  if (!more && phase_ != Phase::kAborting && input_ == Input::kReading) {
-    // Multishot ended (-ENOBUFS when every buffer is in use, or a hold lifted before its
-    // cancel landed): arm it again.
+  if (!more && (phase_ == Phase::kOpen || phase_ == Phase::kLingering) &&
+      input_ == Input::kReading) {
+    // The first one-shot receive is done, or the multishot ended (-ENOBUFS when every buffer
+    // is in use, or a hold lifted before its cancel landed): arm it again. While closing,
+    // CloseAfterFlush arms it only if it has to linger.
     ArmRecv();
   }
   MaybeRelease();
@@ -105,6 +111,7 @@ void HttpConnection::Hold() noexcept {
   // parsing after this request and stop reading until the backlog drains.
   if (input_ != Input::kReading) return;
   input_ = Input::kHeld;
+  more_unread_ = true;  // from now on bytes may wait unseen in the socket
   server_.ring().Cancel(recv_op_);
 }
 
@@ -165,6 +172,7 @@ AfterRequest HttpConnection::OnRequest(HttpRequest& request) noexcept {
     return HttpReply(later->pending);
   });
   ResponseFraming framing = FramingFor(request, server_.draining(), server_.date());
+  client_closes_ = !request.keep_alive;
   if (routed == Routed::kLater && later->ready) {
     response_ = std::move(later->response);  // answered before the handler returned
     later.reset();
@@ -259,11 +267,9 @@ void HttpConnection::OnSent(int res) noexcept {
 void HttpConnection::CloseAfterFlush() noexcept {
   if (phase_ == Phase::kOpen) phase_ = Phase::kClosing;
   if (phase_ != Phase::kClosing) return;
-  // No request after this one is answered: what is held is dropped, and reading goes on so the
-  // lingering close can read to the peer's EOF (unless the peer already sent it).
+  // No request after this one is answered: what is held is dropped.
   held_in_.clear();
   input_ = Input::kReading;
-  if (!peer_finished_ && !recv_op_.in_flight()) ArmRecv();
   // A response still being prepared (a delay) is bounded by the drain timeout, not the linger
   // timeout; bytes waiting for the kernel, or our lingering read, are bounded by the latter.
   deadline_ = delayed_.empty() ? server_.now() + server_.options().linger_timeout
@@ -276,10 +282,16 @@ void HttpConnection::CloseAfterFlush() noexcept {
   // Everything is written: send our FIN, keep reading until the peer's (lingering close), so
   // unread bytes from the client never turn our close into a reset that destroys the response.
   phase_ = Phase::kLingering;
+  if (!peer_finished_ && !recv_op_.in_flight()) ArmRecv();
   shutdown_op_.Arm(server_.ring(), fd_.get(), SHUT_WR);
 }
 
 bool HttpConnection::NothingUnread() const noexcept {
+  // A client that asked to close sends nothing after its request, so the last receive's word
+  // that the socket held no more (no IORING_CQE_F_SOCK_NONEMPTY) is enough, and saves a
+  // syscall on every short connection; nginx trusts its own buffer the same way. When the
+  // close is ours (a drain), the client may have sent more meanwhile: ask the kernel.
+  if (client_closes_ && !more_unread_) return true;
   int unread = 0;
   return ::ioctl(fd_.get(), FIONREAD, &unread) == 0 && unread == 0;
 }
@@ -337,6 +349,8 @@ void HttpConnection::MaybeRelease() noexcept {
                          (phase_ == Phase::kLingering && !shutdown_op_.in_flight());
   if (!finishing || AnyOpInFlight()) return;
   released_ = true;
+  // Closed by the ring with the next submission, not by a syscall of its own.
+  server_.ring().CloseInBackground(std::move(fd_));
   server_.Release(this);
 }
 

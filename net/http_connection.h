@@ -73,7 +73,7 @@ class HttpConnection final : public HttpParser::Sink {
   HttpServer& server_;
   UniqueFd fd_;
   HttpParser parser_;
-  MultishotRecvOp recv_op_;
+  ProvidedRecvOp recv_op_;
   SendOp send_op_;
   ShutdownOp shutdown_op_;
   HttpResponse response_;  // reused for every synchronous response
@@ -86,6 +86,9 @@ class HttpConnection final : public HttpParser::Sink {
   uint64_t header_clock_request_ = 0;  // the request (HttpParser::requests_begun) being timed
   Input input_ = Input::kReading;
   bool peer_finished_ = false;  // the peer's FIN arrived: nothing more will be read
+  bool client_closes_ = false;  // the last request asked for "Connection: close" (or HTTP/1.0)
+  // The last receive left bytes in the socket, or reading was held: more may wait unread.
+  bool more_unread_ = false;
   std::string held_in_;  // bytes received, not yet parsed, while held
   absl::Time last_send_progress_ = absl::InfinitePast();
   bool released_ = false;
