@@ -100,6 +100,10 @@ struct ClusterOptions {
   absl::Duration rollout_stagger = absl::Milliseconds(100);
   RestartPolicyOptions restart;
   HttpServerOptions http;
+  // A busy worker's loop waits up to this long for a batch of completions before it runs them
+  // (RingOptions::batch_wait): fewer wake-ups per request under load, none added when quiet.
+  // Zero: every completion wakes the loop.
+  absl::Duration batch_wait = absl::Microseconds(500);
   ExecOptions exec;
   // --user/--group: the primary keeps root (it bound the port, it holds the sockets); every
   // worker, built-in or exec'd, runs with these ids only and can never regain root.

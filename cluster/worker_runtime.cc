@@ -50,7 +50,7 @@ absl::Status WorkerRuntime::SetUp() {
                       if (res < 0) LogError(ErrnoStatus(res, "reading signals"));
                       MaybeStop();
                     }));
-  RL_ASSIGN_OR_RETURN(ring_, Ring::Create());
+  RL_ASSIGN_OR_RETURN(ring_, Ring::Create({.batch_wait = options_.batch_wait}));
   HttpServerOptions http = options_.http;
   // Alone on its slot's socket: a multishot accept costs one op for every connection.
   http.multishot_accept = options_.scheduling == Scheduling::kReusePort;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "core/batch_wait.h"
 #include "core/status.h"
 
 namespace ringleader {
@@ -45,6 +46,11 @@ absl::StatusOr<std::unique_ptr<Ring>> Ring::Create(RingOptions options) {
     if (res == 0) {
       ring->setup_flags_ = params.flags;
       ring->skip_cancel_success_ = (params.features & IORING_FEAT_CQE_SKIP) != 0;
+      if (BatchWaitSupported(params.features)) {
+        ring->batch_wait_usec_ = static_cast<unsigned>(
+            std::max<int64_t>(0, absl::ToInt64Microseconds(options.batch_wait)));
+      }
+      ring->busy_turn_ = std::max(options.busy_turn, 2u);
       return ring;
     }
     if (res != -EINVAL) break;
@@ -161,13 +167,21 @@ void Ring::RunDeferred() noexcept {
   }
 }
 
+int Ring::SubmitAndWait() noexcept {
+  // Work already in hand (deferred, or completions set aside) must not wait for an unrelated
+  // completion.
+  if (!deferred_.empty() || !set_aside_.empty()) return io_uring_submit_and_wait(&ring_, 0);
+  if (batch_wait_usec_ == 0 || last_turn_ < busy_turn_) return io_uring_submit_and_wait(&ring_, 1);
+  // Busy: the last turn's completions come back as a batch (a closed-loop client answers every
+  // response with a request), so wait for as many, within the bound.
+  return SubmitAndWaitBatch(&ring_, std::min(last_turn_, kBatch * 4), batch_wait_usec_);
+}
+
 absl::Status Ring::Run() {
   stop_requested_ = false;
   while (!stop_requested_ && failure_.ok()) {
-    // Work already in hand (deferred, or completions set aside) must not wait for an unrelated
-    // completion.
-    const bool work_in_hand = !deferred_.empty() || !set_aside_.empty();
-    int res = io_uring_submit_and_wait(&ring_, work_in_hand ? 0 : 1);
+    const uint64_t seen_before = completions_seen_;
+    int res = SubmitAndWait();
     // A full completion queue is not an error (the kernel keeps the overflow and the next
     // drain takes it). -EBADR is: the kernel had no memory for its overflow list and dropped
     // completions, so ops wait forever; the process stops and is replaced instead.
@@ -178,6 +192,7 @@ absl::Status Ring::Run() {
       return ErrnoStatus(-res, "io_uring_submit_and_wait");
     }
     DrainCompletions();
+    last_turn_ = static_cast<unsigned>(completions_seen_ - seen_before);
     RunDeferred();
   }
   // What the last handlers queued (a close in the background, a cancel) still reaches the

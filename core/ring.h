@@ -22,6 +22,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "core/op.h"
 #include "core/unique_fd.h"
 
@@ -32,6 +33,12 @@ struct RingOptions {
   // Completion-queue entries per submission-queue entry: a burst of completions (mass cancels,
   // a multishot flood) must not overflow into the kernel's slow backlog.
   unsigned completion_factor = 8;
+  // Batching under load. After a turn that brought at least `busy_turn` completions, the next
+  // wait asks for as many as that turn brought, but returns once `batch_wait` has passed with
+  // at least one: a busy loop wakes once per batch instead of once per completion, and a quiet
+  // one still wakes at once for each. Zero turns it off; so does a kernel older than 6.12.
+  absl::Duration batch_wait = absl::ZeroDuration();
+  unsigned busy_turn = 8;
 };
 
 class Ring {
@@ -67,6 +74,8 @@ class Ring {
   int ops_in_flight() const noexcept { return ops_in_flight_; }
   // Completions taken from the kernel so far, ignored ones included; tests count with it.
   uint64_t completions_seen() const noexcept { return completions_seen_; }
+  // Whether waits are batched under load (asked for, and the kernel can).
+  bool batching() const noexcept { return batch_wait_usec_ > 0; }
   // The IORING_SETUP_* flags the kernel accepted.
   unsigned setup_flags() const noexcept { return setup_flags_; }
   io_uring* raw() noexcept { return &ring_; }
@@ -87,6 +96,7 @@ class Ring {
   void DispatchSetAside() noexcept;
   void DrainCompletions() noexcept;
   void RunDeferred() noexcept;
+  int SubmitAndWait() noexcept;
 
   // How entries are handed to the kernel; tests replace it to play a kernel that refuses them.
   friend class RingTestPeer;
@@ -98,6 +108,9 @@ class Ring {
   int ops_in_flight_ = 0;
   uint64_t completions_seen_ = 0;
   bool stop_requested_ = false;
+  unsigned batch_wait_usec_ = 0;  // 0: every wait returns at the first completion
+  unsigned busy_turn_ = 0;
+  unsigned last_turn_ = 0;  // completions the previous turn dispatched
   absl::Status failure_;  // the submission queue stayed full: Run returns it
   std::vector<SetAside> set_aside_;
   std::vector<absl::AnyInvocable<void() &&>> deferred_;

@@ -23,16 +23,6 @@
 namespace ringleader {
 namespace {
 
-// A no-op request: completes as soon as it is submitted.
-class NopOp final : public CallbackOp {
- public:
-  using CallbackOp::CallbackOp;
-  void Arm(Ring& ring) noexcept { ring.Start(*this); }
-
- private:
-  void Prep(io_uring_sqe* sqe) noexcept override { io_uring_prep_nop(sqe); }
-};
-
 std::unique_ptr<Ring> MakeRing(RingOptions options = {}) {
   auto ring = Ring::Create(options);
   EXPECT_TRUE(ring.ok()) << ring.status();

@@ -1,6 +1,6 @@
-// Helpers for tests that drive a Ring by hand: run it for a while, or until a condition holds,
-// always bounded in time and always letting the helper's own timer complete (no op outlives
-// the call).
+// Helpers for tests that drive a Ring by hand: a no-op request, and running the ring for a while
+// or until a condition holds, always bounded in time and always letting the helper's own timer
+// complete (no op outlives the call).
 //
 //   RunRingFor(*ring, absl::Milliseconds(5));
 //   ASSERT_TRUE(RunRingUntil(*ring, [&] { return received.size() == 3; }));
@@ -14,6 +14,16 @@
 #include "core/ring.h"
 
 namespace ringleader {
+
+// A no-op request: completes as soon as it is submitted.
+class NopOp final : public CallbackOp {
+ public:
+  using CallbackOp::CallbackOp;
+  void Arm(Ring& ring) noexcept { ring.Start(*this); }
+
+ private:
+  void Prep(io_uring_sqe* sqe) noexcept override { io_uring_prep_nop(sqe); }
+};
 
 // Runs `ring` for `duration`, dispatching whatever completes meanwhile.
 inline void RunRingFor(Ring& ring, absl::Duration duration) {
