@@ -159,11 +159,12 @@ void Ring::DrainCompletions() noexcept {
 }
 
 void Ring::RunDeferred() noexcept {
-  // Deferred work may defer more; swap so this pass runs only what was queued before it.
+  // Deferred work may defer more; swap so this pass runs only what was queued before it. Both
+  // vectors keep their capacity: a busy loop defers without allocating.
   while (!deferred_.empty()) {
-    std::vector<absl::AnyInvocable<void() &&>> batch;
-    batch.swap(deferred_);
-    for (auto& work : batch) std::move(work)();
+    running_deferred_.swap(deferred_);
+    for (auto& work : running_deferred_) std::move(work)();
+    running_deferred_.clear();
   }
 }
 

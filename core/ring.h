@@ -114,6 +114,7 @@ class Ring {
   absl::Status failure_;  // the submission queue stayed full: Run returns it
   std::vector<SetAside> set_aside_;
   std::vector<absl::AnyInvocable<void() &&>> deferred_;
+  std::vector<absl::AnyInvocable<void() &&>> running_deferred_;  // the pass RunDeferred is in
 };
 
 }  // namespace ringleader

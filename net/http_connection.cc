@@ -35,9 +35,8 @@ struct HttpConnection::Delayed {
   bool queued = false;
 };
 
-HttpConnection::HttpConnection(HttpServer& server, int fd)
+HttpConnection::HttpConnection(HttpServer& server)
     : server_(server),
-      fd_(fd),
       parser_(server.options().limits, *this),
       recv_op_([this](int res, uint32_t flags) noexcept { OnRecv(res, flags); }),
       send_op_([this](int res, uint32_t) noexcept { OnSent(res); }),
@@ -45,12 +44,43 @@ HttpConnection::HttpConnection(HttpServer& server, int fd)
 
 HttpConnection::~HttpConnection() = default;
 
-void HttpConnection::Start() noexcept {
+void HttpConnection::Open(int fd) noexcept {
+  fd_.Reset(fd);
   deadline_ = server_.now() + server_.options().idle_timeout;
   // The first receive is one-shot: a short-lived client sends its whole request at once and
   // asks to close, and a one-shot receive then leaves nothing to cancel. OnRecv arms the
   // multishot one if the connection stays open.
   recv_op_.Arm(server_.ring(), fd_.get(), server_.buffers().group(), /*multishot=*/false);
+}
+
+void HttpConnection::Reset() noexcept {
+  // Every per-connection field, as the constructor leaves it. The ops are idle (released).
+  fd_.Reset();
+  parser_.Reset();
+  response_.Reset();
+  out_.clear();
+  sending_.clear();
+  sent_ = 0;
+  delayed_.clear();  // answers still owed to nobody: their handlers' replies go nowhere
+  deadline_ = absl::InfiniteFuture();
+  phase_ = Phase::kOpen;
+  header_clock_request_ = 0;
+  input_ = Input::kReading;
+  peer_finished_ = false;
+  client_closes_ = false;
+  more_unread_ = false;
+  held_in_.clear();
+  last_send_progress_ = absl::InfinitePast();
+  released_ = false;
+  prev = nullptr;
+  next = nullptr;
+  ReleaseLargeBuffers();
+}
+
+void HttpConnection::ReleaseLargeBuffers() noexcept {
+  for (std::string* buffer : {&out_, &sending_, &held_in_}) {
+    if (buffer->capacity() > kRetainedSendBuffer) std::string().swap(*buffer);
+  }
 }
 
 void HttpConnection::ArmRecv() noexcept {

@@ -1,7 +1,9 @@
 // HttpConnection: one accepted client socket. Parses requests as bytes arrive, answers them in
 // order (pipelining, delayed responses), and closes without losing the peer's last bytes:
 // flush → shutdown(SHUT_WR) → read to EOF (bounded by the linger timeout) → close.
-// Owned by HttpServer; freed through Ring::Defer once none of its ops is in flight.
+// Owned by HttpServer, which keeps closed ones to serve later connections (Open) so a warm
+// worker allocates nothing per connection; handed back through Ring::Defer once none of its ops
+// is in flight.
 #pragma once
 
 #include <deque>
@@ -21,12 +23,15 @@ class HttpServer;
 
 class HttpConnection final : public HttpParser::Sink {
  public:
-  HttpConnection(HttpServer& server, int fd);
+  explicit HttpConnection(HttpServer& server);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
-  void Start() noexcept;
+  // Serves the accepted socket `fd` (owned from here on), from a new or a Reset connection.
+  void Open(int fd) noexcept;
+  // After its release: back to the state of a new connection, keeping buffers of bounded size.
+  void Reset() noexcept;
   // The server drains: close now if idle, else after the response being prepared.
   void BeginDrain() noexcept;
   // Called from the server tick: enforces header, idle and linger deadlines.
@@ -57,6 +62,7 @@ class HttpConnection final : public HttpParser::Sink {
   void Hold() noexcept;
   void MaybeResume() noexcept;
   void ArmRecv() noexcept;
+  void ReleaseLargeBuffers() noexcept;
   void ArmDeadlineAfterInput() noexcept;
   bool NothingUnread() const noexcept;
 

@@ -69,6 +69,24 @@ HttpParser::HttpParser(HttpLimits limits, Sink& sink) : limits_(limits), sink_(s
   parser_.data = this;
 }
 
+void HttpParser::Reset() noexcept {
+  llhttp_init(&parser_, HTTP_REQUEST, &Settings());
+  parser_.data = this;
+  request_.ReleaseLargeBuffers();
+  header_bytes_ = 0;
+  counted_to_ = nullptr;
+  tail_counted_ = 0;
+  requests_begun_ = 0;
+  held_back_ = {};
+  in_value_ = false;
+  in_message_ = false;
+  headers_done_ = false;
+  user_status_ = 0;
+  failed_status_ = 0;
+  after_request_ = AfterRequest::kContinue;
+  stopped_at_end_ = false;
+}
+
 bool HttpParser::CountHeaderBytes(size_t n) {
   header_bytes_ += n;
   if (header_bytes_ <= limits_.max_header_bytes) return true;

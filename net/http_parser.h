@@ -52,6 +52,10 @@ class HttpParser {
   HttpParser(const HttpParser&) = delete;
   HttpParser& operator=(const HttpParser&) = delete;
 
+  // Back to the state of a new parser, for the next connection; the request's buffers keep
+  // their (bounded) capacity.
+  void Reset() noexcept;
+
   // Parses `data`. 0 when everything was consumed (or the sink held or stopped parsing);
   // otherwise the HTTP status that describes the client's error. After an error the parser
   // accepts nothing more.

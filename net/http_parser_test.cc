@@ -295,6 +295,34 @@ TEST_F(HttpParserTest, StoppedAtEndOnlyWhenNothingFollowsTheStop) {
   EXPECT_FALSE(parser_->stopped_at_end()) << "bytes after the stop are left unread";
 }
 
+TEST_F(HttpParserTest, ResetMakesAUsedParserNewForTheNextConnection) {
+  // A connection that failed leaves the parser refusing everything; one cut off mid-request
+  // leaves it mid-request; one that stopped leaves it stopped. Reset forgets all three.
+  ASSERT_EQ(Feed("GET / HTTP/1.1\r\nBad Header\r\n\r\n"), 400);
+  parser_->Reset();
+  ASSERT_EQ(Feed("GET /partial HTTP/1.1\r\nHost: a"), 0);
+  EXPECT_TRUE(parser_->mid_request());
+  EXPECT_EQ(parser_->requests_begun(), 1u);
+  parser_->Reset();
+  EXPECT_FALSE(parser_->mid_request());
+  EXPECT_EQ(parser_->requests_begun(), 0u);
+  sink_.stop_after = 1;
+  ASSERT_EQ(Feed("POST /next HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi"), 0);
+  EXPECT_TRUE(parser_->stopped_at_end());
+  parser_->Reset();
+  EXPECT_FALSE(parser_->stopped_at_end());
+  sink_.stop_after = -1;
+  ASSERT_EQ(Feed("GET /fresh HTTP/1.1\r\nHost: b\r\n\r\n"), 0);
+  ASSERT_EQ(sink_.requests.size(), 2u);
+  EXPECT_EQ(sink_.requests[0].target, "/next");
+  EXPECT_EQ(sink_.requests[0].body, "hi");
+  EXPECT_FALSE(sink_.requests[0].keep_alive);
+  EXPECT_EQ(sink_.requests[1].target, "/fresh");
+  EXPECT_TRUE(sink_.requests[1].keep_alive) << "not the HTTP/1.0 request's";
+  EXPECT_EQ(sink_.requests[1].Header("host"), "b");
+  EXPECT_EQ(sink_.requests[1].header_count, 1u);
+}
+
 TEST_F(HttpParserTest, HeaderLookupIsCaseInsensitiveAndFindsTheFirst) {
   ASSERT_EQ(Feed("GET / HTTP/1.1\r\nContent-Type: text/plain\r\nX-Dup: one\r\nx-dup: two\r\n\r\n"),
             0);

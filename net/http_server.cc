@@ -34,10 +34,12 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(Ring& ring, int l
 
 HttpServer::~HttpServer() {
   // Only reached after Drain() finished or when the loop is gone; free what is left.
-  while (connections_ != nullptr) {
-    HttpConnection* c = connections_;
-    connections_ = c->next;
-    delete c;
+  for (HttpConnection* list : {connections_, spares_}) {
+    while (list != nullptr) {
+      HttpConnection* c = list;
+      list = c->next;
+      delete c;
+    }
   }
 }
 
@@ -62,13 +64,20 @@ void HttpServer::AddConnection(int fd) noexcept {
     ::close(fd);
     return;
   }
-  auto* c = new HttpConnection(*this, fd);
+  HttpConnection* c = spares_;
+  if (c != nullptr) {
+    spares_ = c->next;
+    --spare_count_;
+    c->next = nullptr;
+  } else {
+    c = new HttpConnection(*this);
+  }
   c->next = connections_;
   if (connections_ != nullptr) connections_->prev = c;
   connections_ = c;
   ++stats_.open_connections;
   if (on_count_changed_) on_count_changed_();
-  c->Start();
+  c->Open(fd);
   // Arrived after the drain began (an accept whose cancel lost the race, or a hand-off the
   // primary sent before it knew): serve it, with close.
   if (draining_) c->BeginDrain();
@@ -115,8 +124,19 @@ void HttpServer::Release(HttpConnection* c) noexcept {
   if (connections_ == c) connections_ = c->next;
   --stats_.open_connections;
   if (on_count_changed_) on_count_changed_();
-  ring_.Defer([c] { delete c; });
+  ring_.Defer([this, c] { Recycle(c); });
   MaybeFinishDrain();
+}
+
+void HttpServer::Recycle(HttpConnection* c) noexcept {
+  if (spare_count_ >= kMaxSpareConnections) {
+    delete c;
+    return;
+  }
+  c->Reset();
+  c->next = spares_;
+  spares_ = c;
+  ++spare_count_;
 }
 
 void HttpServer::Drain(absl::AnyInvocable<void()> on_drained) noexcept {

@@ -99,6 +99,11 @@ class HttpServer {
   void ArmAccept() noexcept;
   void MaybeFinishDrain() noexcept;
   void AddConnection(int fd) noexcept;
+  void Recycle(HttpConnection* connection) noexcept;
+
+  // Closed connections kept for the next ones (buffers and all): a warm worker allocates nothing
+  // per connection. Bounded, so a burst does not pin its peak memory.
+  static constexpr int kMaxSpareConnections = 256;
 
   Ring& ring_;
   int listen_fd_;
@@ -111,6 +116,8 @@ class HttpServer {
   AcceptWatch accept_watch_;
   TimeoutOp tick_op_;
   HttpConnection* connections_ = nullptr;  // intrusive list of live connections
+  HttpConnection* spares_ = nullptr;       // closed ones, linked through `next`
+  int spare_count_ = 0;
   HttpServerStats stats_;
   bool draining_ = false;
   bool drained_ = false;

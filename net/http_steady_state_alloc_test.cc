@@ -1,15 +1,26 @@
 // The request path allocates nothing per request once warm: parse (llhttp), route, serialize,
-// with the parser's request, the response and the output buffer reused. Counted by replacing
-// the global allocation functions in this test binary only.
+// with the parser's request, the response and the output buffer reused. Nor does a connection
+// once the server is warm: closed connections are kept and serve the next ones. Counted by
+// replacing the global allocation functions in this test binary only.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <string>
+#include <string_view>
+#include <thread>
 
+#include "core/ring.h"
+#include "core/unique_fd.h"
 #include "net/http_parser.h"
 #include "net/http_response.h"
+#include "net/http_server.h"
+#include "net/listener.h"
 #include "net/router.h"
 
 namespace {
@@ -65,6 +76,72 @@ TEST(HttpSteadyState, NoAllocationPerRequestOnceWarm) {
   EXPECT_EQ(g_allocations.load() - before, 0) << "allocations in 10000 warm requests";
   EXPECT_EQ(sink.requests, 10100);
   EXPECT_NE(sink.out.find("{\"worker\":4242}"), std::string::npos);
+}
+
+// One connection as a client without pooling makes it: connect, one request asking to close,
+// read to EOF. Syscalls only, so the client adds no allocation to the count.
+bool OneConnection(uint16_t port) {
+  constexpr std::string_view kRequest =
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: wrk\r\nConnection: close\r\n\r\n";
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    return false;
+  }
+  if (::send(fd.get(), kRequest.data(), kRequest.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(kRequest.size())) {
+    return false;
+  }
+  char buffer[1024];
+  ssize_t n = 0, total = 0;
+  while ((n = ::recv(fd.get(), buffer, sizeof buffer, 0)) > 0) total += n;
+  return n == 0 && total > 0;
+}
+
+TEST(HttpSteadyState, NoAllocationPerConnectionOnceWarm) {
+  Router router;
+  router.Get("/", [](const HttpRequest&, HttpResponse& res) { res.body.append("{\"worker\":4242}"); });
+  auto listener = OpenListener({.host = "127.0.0.1", .port = 0});
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  const uint16_t port = *LocalPort(listener->get());
+  std::unique_ptr<Ring> ring;
+  std::unique_ptr<HttpServer> server;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> quit{false};
+  // The ring runs in the thread that made it (single issuer); a client request stops it.
+  std::thread loop([&] {
+    ring = std::move(*Ring::Create());
+    server = std::move(*HttpServer::Create(*ring, listener->get(), router, {}));
+    router.Get("/quit", [&](const HttpRequest&, HttpResponse&) {
+      server->Drain([&] { ring->Stop(); });
+    });
+    server->Start();
+    ready = true;
+    EXPECT_TRUE(ring->Run().ok());
+    quit = true;
+  });
+  while (!ready) std::this_thread::yield();
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(OneConnection(port));  // warm-up
+  const long before = g_allocations.load();
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(OneConnection(port));
+  const long allocations = g_allocations.load() - before;
+  EXPECT_EQ(server->stats().connections_accepted, 2200u);
+  // Stop the loop through a request of its own.
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  ASSERT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  constexpr std::string_view kQuit = "GET /quit HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd.get(), kQuit.data(), kQuit.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(kQuit.size()));
+  loop.join();
+  EXPECT_TRUE(quit);
+  EXPECT_EQ(allocations, 0) << "allocations in 2000 warm connections";
 }
 
 }  // namespace

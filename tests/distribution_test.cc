@@ -167,9 +167,11 @@ std::vector<std::string> SettledTraceViolations(RingleaderServer& server) {
 
 class SpreadPerMode : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(SpreadPerMode, TwoHundredShortConnectionsReachEveryWorker) {
+TEST_P(SpreadPerMode, FourHundredShortConnectionsReachEveryWorker) {
   constexpr int kWorkers = 4;
-  constexpr int kConnections = 200;
+  // Enough that one slow moment of a worker (the suite runs tests side by side) does not move
+  // its share by a fifth.
+  constexpr int kConnections = 400;
   auto server = StartInMode(GetParam(), kWorkers);
   ASSERT_TRUE(server.ok()) << server.status();
   const std::set<long> workers = AsSet(server->process().Children());
