@@ -80,9 +80,8 @@ TEST(HttpSteadyState, NoAllocationPerRequestOnceWarm) {
 
 // One connection as a client without pooling makes it: connect, one request asking to close,
 // read to EOF. Syscalls only, so the client adds no allocation to the count.
-bool OneConnection(uint16_t port) {
-  constexpr std::string_view kRequest =
-      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: wrk\r\nConnection: close\r\n\r\n";
+bool OneConnection(uint16_t port, std::string_view request =
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: wrk\r\nConnection: close\r\n\r\n") {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -91,8 +90,8 @@ bool OneConnection(uint16_t port) {
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     return false;
   }
-  if (::send(fd.get(), kRequest.data(), kRequest.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(kRequest.size())) {
+  if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
     return false;
   }
   char buffer[1024];
@@ -130,15 +129,7 @@ TEST(HttpSteadyState, NoAllocationPerConnectionOnceWarm) {
   const long allocations = g_allocations.load() - before;
   EXPECT_EQ(server->stats().connections_accepted, 2200u);
   // Stop the loop through a request of its own.
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  ASSERT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  constexpr std::string_view kQuit = "GET /quit HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
-  ASSERT_EQ(::send(fd.get(), kQuit.data(), kQuit.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(kQuit.size()));
+  EXPECT_TRUE(OneConnection(port, "GET /quit HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
   loop.join();
   EXPECT_TRUE(quit);
   EXPECT_EQ(allocations, 0) << "allocations in 2000 warm connections";
