@@ -51,10 +51,9 @@ absl::Status WorkerRuntime::SetUp() {
                       MaybeStop();
                     }));
   RL_ASSIGN_OR_RETURN(ring_, Ring::Create({.batch_wait = options_.batch_wait}));
-  HttpServerOptions http = options_.http;
-  // Alone on its slot's socket: a multishot accept costs one op for every connection.
-  http.multishot_accept = options_.scheduling == Scheduling::kReusePort;
-  RL_ASSIGN_OR_RETURN(server_, HttpServer::Create(*ring_, listener_.get(), router_, http));
+  // One-shot accepts in every mode (HttpServerOptions::multishot_accept).
+  RL_ASSIGN_OR_RETURN(server_,
+                      HttpServer::Create(*ring_, listener_.get(), router_, options_.http));
   if (redis_ != nullptr) redis_->Start(*ring_);
   // Connections may be handed over until the primary says none will follow.
   if (TakesHandOffs()) server_->HoldDrain(true);
