@@ -13,9 +13,10 @@ namespace ringleader {
 // `features` is io_uring_params::features as the kernel filled it at setup.
 bool BatchWaitSupported(unsigned features) noexcept;
 
-// Submits every queued entry, then waits until `wait_nr` completions are ready, or until
-// `min_wait_usec` has passed with at least one ready, or, if none came by then, for the first.
-// Returns what io_uring_enter returns (entries submitted, or a negative errno).
+// Submits every queued entry, then waits until `wait_nr` completions are ready or
+// `min_wait_usec` has passed, whichever comes first (with no overall timeout the kernel ends the
+// wait at `min_wait_usec` even if nothing came; the caller simply waits again). Returns what
+// io_uring_enter returns (entries submitted, or a negative errno; -ETIME is returned as 0).
 int SubmitAndWaitBatch(io_uring* ring, unsigned wait_nr, unsigned min_wait_usec) noexcept;
 
 }  // namespace ringleader

@@ -48,7 +48,7 @@ absl::StatusOr<std::unique_ptr<Ring>> Ring::Create(RingOptions options) {
       ring->skip_cancel_success_ = (params.features & IORING_FEAT_CQE_SKIP) != 0;
       if (BatchWaitSupported(params.features)) {
         ring->batch_wait_usec_ = static_cast<unsigned>(
-            std::max<int64_t>(0, absl::ToInt64Microseconds(options.batch_wait)));
+            std::clamp<int64_t>(absl::ToInt64Microseconds(options.batch_wait), 0, 1'000'000));
       }
       ring->busy_turn_ = std::max(options.busy_turn, 2u);
       return ring;
@@ -131,6 +131,7 @@ void Ring::CloseInBackground(UniqueFd fd) noexcept {
 void Ring::Dispatch(void* user_data, int res, uint32_t flags) noexcept {
   auto* op = static_cast<Op*>(user_data);
   if (op == nullptr) return;
+  ++completions_dispatched_;
   if ((flags & IORING_CQE_F_MORE) == 0) {
     op->in_flight_ = false;
     --ops_in_flight_;
@@ -162,9 +163,11 @@ void Ring::RunDeferred() noexcept {
   // Deferred work may defer more; swap so this pass runs only what was queued before it. Both
   // vectors keep their capacity: a busy loop defers without allocating.
   while (!deferred_.empty()) {
-    running_deferred_.swap(deferred_);
-    for (auto& work : running_deferred_) std::move(work)();
-    running_deferred_.clear();
+    std::vector<absl::AnyInvocable<void() &&>> batch = std::move(spare_deferred_);
+    batch.swap(deferred_);
+    for (auto& work : batch) std::move(work)();
+    batch.clear();
+    spare_deferred_ = std::move(batch);
   }
 }
 
@@ -181,7 +184,7 @@ int Ring::SubmitAndWait() noexcept {
 absl::Status Ring::Run() {
   stop_requested_ = false;
   while (!stop_requested_ && failure_.ok()) {
-    const uint64_t seen_before = completions_seen_;
+    const uint64_t dispatched_before = completions_dispatched_;
     int res = SubmitAndWait();
     // A full completion queue is not an error (the kernel keeps the overflow and the next
     // drain takes it). -EBADR is: the kernel had no memory for its overflow list and dropped
@@ -193,7 +196,7 @@ absl::Status Ring::Run() {
       return ErrnoStatus(-res, "io_uring_submit_and_wait");
     }
     DrainCompletions();
-    last_turn_ = static_cast<unsigned>(completions_seen_ - seen_before);
+    last_turn_ = static_cast<unsigned>(completions_dispatched_ - dispatched_before);
     RunDeferred();
   }
   // What the last handlers queued (a close in the background, a cancel) still reaches the

@@ -33,10 +33,11 @@ struct RingOptions {
   // Completion-queue entries per submission-queue entry: a burst of completions (mass cancels,
   // a multishot flood) must not overflow into the kernel's slow backlog.
   unsigned completion_factor = 8;
-  // Batching under load. After a turn that brought at least `busy_turn` completions, the next
-  // wait asks for as many as that turn brought, but returns once `batch_wait` has passed with
-  // at least one: a busy loop wakes once per batch instead of once per completion, and a quiet
-  // one still wakes at once for each. Zero turns it off; so does a kernel older than 6.12.
+  // Batching under load. After a turn that dispatched at least `busy_turn` completions, the
+  // next wait asks for as many as that turn dispatched, but returns once `batch_wait` has
+  // passed: a busy loop wakes once per batch instead of once per completion, and a quiet one
+  // (the turn after a short one) wakes at once for each. Zero turns it off; so does a kernel
+  // older than 6.12. Clamped to 1 s.
   absl::Duration batch_wait = absl::ZeroDuration();
   unsigned busy_turn = 8;
 };
@@ -61,7 +62,8 @@ class Ring {
   void CloseInBackground(UniqueFd fd) noexcept;
 
   // Runs the loop until Stop(). Returns an error when io_uring_enter itself fails, the kernel
-  // dropped completions, or the submission queue stayed full (see Start).
+  // dropped completions, or the submission queue stayed full (see Start). On a normal return,
+  // what the last handlers queued (closes, cancels) is handed to the kernel, best effort.
   absl::Status Run();
   // Makes Run() return after the current batch of completions.
   void Stop() noexcept { stop_requested_ = true; }
@@ -110,11 +112,12 @@ class Ring {
   bool stop_requested_ = false;
   unsigned batch_wait_usec_ = 0;  // 0: every wait returns at the first completion
   unsigned busy_turn_ = 0;
-  unsigned last_turn_ = 0;  // completions the previous turn dispatched
+  unsigned last_turn_ = 0;  // completions the previous turn dispatched to ops
+  uint64_t completions_dispatched_ = 0;  // to ops: ignored ones (null user_data) not counted
   absl::Status failure_;  // the submission queue stayed full: Run returns it
   std::vector<SetAside> set_aside_;
   std::vector<absl::AnyInvocable<void() &&>> deferred_;
-  std::vector<absl::AnyInvocable<void() &&>> running_deferred_;  // the pass RunDeferred is in
+  std::vector<absl::AnyInvocable<void() &&>> spare_deferred_;  // empty, keeps its capacity
 };
 
 }  // namespace ringleader

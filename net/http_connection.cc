@@ -78,8 +78,9 @@ void HttpConnection::Reset() noexcept {
 }
 
 void HttpConnection::ReleaseLargeBuffers() noexcept {
-  for (std::string* buffer : {&out_, &sending_, &held_in_}) {
-    if (buffer->capacity() > kRetainedSendBuffer) std::string().swap(*buffer);
+  // A spare keeps what a typical exchange needs, not what its largest one grew.
+  for (std::string* buffer : {&out_, &sending_, &held_in_, &response_.body}) {
+    if (buffer->capacity() > kSpareBuffer) std::string().swap(*buffer);
   }
 }
 
@@ -304,6 +305,9 @@ void HttpConnection::CloseAfterFlush() noexcept {
   // timeout; bytes waiting for the kernel, or our lingering read, are bounded by the latter.
   deadline_ = delayed_.empty() ? server_.now() + server_.options().linger_timeout
                                : absl::InfiniteFuture();
+  // An answer still being prepared may take long: keep reading, so a client that leaves
+  // meanwhile is noticed (its reply stops waiting, its slot is freed).
+  if (!delayed_.empty() && !peer_finished_ && !recv_op_.in_flight()) ArmRecv();
   if (!out_.empty() || sent_ != sending_.size() || !delayed_.empty()) return;
   // The client's last request ended exactly where its bytes did (it asked for close, or we are
   // draining) and the socket holds nothing unread: close() sends a clean FIN, no lingering

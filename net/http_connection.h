@@ -71,6 +71,8 @@ class HttpConnection final : public HttpParser::Sink {
   static constexpr size_t kMaxQueuedResponses = 64;
   // Send buffers above this are given back once sent, so one large answer is not kept.
   static constexpr size_t kRetainedSendBuffer = 64 * 1024;
+  // What each buffer of a closed connection kept for reuse may hold on to.
+  static constexpr size_t kSpareBuffer = 4 * 1024;
 
   // The reading side. Held: our answers are not being read, so the receive is cancelled and
   // the bytes already here wait in held_in_ (requests received are still answered, in order).

@@ -5,7 +5,8 @@
 //   out += date.value();             // "Sun, 06 Nov 1994 08:49:37 GMT"
 #pragma once
 
-#include <string>
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "absl/time/clock.h"
@@ -18,11 +19,12 @@ class HttpDate {
   HttpDate() { Refresh(absl::Now()); }
   // Reformats only when the second changed.
   void Refresh(absl::Time now);
-  std::string_view value() const noexcept { return value_; }
+  std::string_view value() const noexcept { return {value_, length_}; }
 
  private:
   int64_t second_ = -1;
-  std::string value_;
+  char value_[32] = {};  // formatted in place: a warm worker allocates nothing, even here
+  size_t length_ = 0;
 };
 
 }  // namespace ringleader

@@ -73,6 +73,7 @@ void HttpParser::Reset() noexcept {
   llhttp_init(&parser_, HTTP_REQUEST, &Settings());
   parser_.data = this;
   request_.ReleaseLargeBuffers();
+  ReleaseAbove(request_.body, kRetainedTarget);  // a spare keeps a small body buffer only
   header_bytes_ = 0;
   counted_to_ = nullptr;
   tail_counted_ = 0;

@@ -106,6 +106,9 @@ class AsyncRouteTest : public ::testing::Test {
     });
     return received;
   }
+  // The client sends `request` (to /later), then resets; its connection is released at once and
+  // the reply stops waiting.
+  void ExpectAResetReleases(std::string_view request);
   size_t Responses() const {
     size_t n = 0;
     for (size_t at = received.find("HTTP/1.1 "); at != std::string::npos;
@@ -158,7 +161,16 @@ TEST_F(AsyncRouteTest, AReplyNobodyAnswersReachesTheClientAs500) {
 }
 
 TEST_F(AsyncRouteTest, AClientThatResetsBeforeItsAnswerIsReleasedAndTheAnswerGoesNowhere) {
-  Send(kLater);
+  ExpectAResetReleases(kLater);
+}
+
+TEST_F(AsyncRouteTest, AClientThatAskedToCloseAndResetsBeforeItsAnswerIsReleasedToo) {
+  // Its connection is closing while the answer is prepared: still watched for the reset.
+  ExpectAResetReleases("GET /later HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+}
+
+void AsyncRouteTest::ExpectAResetReleases(std::string_view request) {
+  Send(request);
   RunRingUntil(*ring, [&] { return replies.size() == 1; });
   const linger reset_on_close{.l_onoff = 1, .l_linger = 0};
   ASSERT_EQ(::setsockopt(pair.client.get(), SOL_SOCKET, SO_LINGER, &reset_on_close,

@@ -229,6 +229,10 @@ TEST(HttpDateTest, FormatsImfFixdate) {
   EXPECT_EQ(date.value(), kDate);
   date.Refresh(absl::FromUnixSeconds(784111778));
   EXPECT_EQ(date.value(), "Sun, 06 Nov 1994 08:49:38 GMT");
+  date.Refresh(absl::FromUnixSeconds(0));
+  EXPECT_EQ(date.value(), "Thu, 01 Jan 1970 00:00:00 GMT");
+  date.Refresh(absl::FromUnixSeconds(1798761599));  // a year's last second
+  EXPECT_EQ(date.value(), "Thu, 31 Dec 2026 23:59:59 GMT");
 }
 
 }  // namespace

@@ -124,6 +124,8 @@ void HttpServer::Release(HttpConnection* c) noexcept {
   if (connections_ == c) connections_ = c->next;
   --stats_.open_connections;
   if (on_count_changed_) on_count_changed_();
+  // After the batch: c may be inside its own completion handler. Like on_drained_, this runs
+  // before the owner can see the drain finish, so the server outlives it.
   ring_.Defer([this, c] { Recycle(c); });
   MaybeFinishDrain();
 }

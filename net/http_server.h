@@ -1,7 +1,8 @@
 // HttpServer: a worker's HTTP/1.1 accept loop on an inherited listener, driven by the ring, or
 // with no listener (-1), serving the connections the primary hands over (Adopt).
-// Multishot accept; per connection a multishot recv over a shared provided-buffer ring, llhttp,
-// the Router, and batched sends. A coarse tick enforces header, idle and linger timeouts.
+// One-shot accepts; per connection a receive over a shared provided-buffer ring (one-shot first,
+// then multishot), llhttp, the Router, and batched sends; closed connections are kept for the
+// next ones. A coarse tick enforces header, idle and linger timeouts.
 //
 //   RL_ASSIGN_OR_RETURN(auto server, HttpServer::Create(ring, listener_fd, router, {}));
 //   server->Start();                       // accepting from the next loop turn
@@ -44,10 +45,9 @@ struct HttpServerOptions {
   // One-shot by default. Several workers accept from one shared listener: a multishot accept
   // stays at the head of the listener's exclusive wait queue, so one worker would take every
   // connection; a one-shot accept re-queues at the tail after each connection, which spreads
-  // them across workers. Alone on a socket (reuseport), one-shot is cheaper too: a worker's
-  // server CPU per short connection measured 22.7–28.1 µs against 32.2–33.7 µs with multishot
-  // (wrk Connection: close, 64 connections, batched waits), where a multishot accept woke the
-  // loop for each connection instead of joining the batch.
+  // them across workers. Alone on a socket (reuseport), one-shot is cheaper too: a multishot
+  // accept woke the loop for each connection instead of joining the batch (README, "Connection
+  // distribution").
   bool multishot_accept = false;
 };
 
