@@ -6,12 +6,8 @@
 // servers by).
 //   build/release/bin/conn_rate_bench
 #include <benchmark/benchmark.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <memory>
@@ -22,6 +18,7 @@
 #include "core/unique_fd.h"
 #include "net/http_server.h"
 #include "net/listener.h"
+#include "net/loopback_exchange_test_util.h"
 #include "net/router.h"
 
 namespace ringleader {
@@ -60,22 +57,7 @@ class ServerThread {
   }
   // One connection, one request, read to EOF. False if anything failed.
   bool Exchange(std::string_view request) const {
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<uint16_t>(port_));
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      return false;
-    }
-    if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(request.size())) {
-      return false;
-    }
-    char buffer[1024];
-    ssize_t n, total = 0;
-    while ((n = ::recv(fd.get(), buffer, sizeof buffer, 0)) > 0) total += n;
-    return n == 0 && total > 0;
+    return ExchangeOnLoopback(static_cast<uint16_t>(port_), request);
   }
   // CPU time the server's thread has used, in seconds.
   double CpuSeconds() const {

@@ -14,6 +14,8 @@ constexpr size_t kRetainedTarget = 4 * 1024;
 constexpr size_t kRetainedHeaders = 32;
 constexpr size_t kRetainedHeaderString = 1024;
 constexpr size_t kRetainedBody = 64 * 1024;
+// What a reset parser (a connection kept for the next one) keeps of its body buffer.
+constexpr size_t kSpareBody = 4 * 1024;
 // A request whose header block was larger than this may have grown the strings above.
 constexpr size_t kLargeHeaderBlock = 4 * 1024;
 // The line end after the last header and the blank line; llhttp reports no span for them.
@@ -73,7 +75,7 @@ void HttpParser::Reset() noexcept {
   llhttp_init(&parser_, HTTP_REQUEST, &Settings());
   parser_.data = this;
   request_.ReleaseLargeBuffers();
-  ReleaseAbove(request_.body, kRetainedTarget);  // a spare keeps a small body buffer only
+  ReleaseAbove(request_.body, kSpareBody);
   header_bytes_ = 0;
   counted_to_ = nullptr;
   tail_counted_ = 0;

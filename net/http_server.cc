@@ -68,7 +68,6 @@ void HttpServer::AddConnection(int fd) noexcept {
   if (c != nullptr) {
     spares_ = c->next;
     --spare_count_;
-    c->next = nullptr;
   } else {
     c = new HttpConnection(*this);
   }

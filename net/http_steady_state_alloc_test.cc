@@ -3,9 +3,6 @@
 // once the server is warm: closed connections are kept and serve the next ones. Counted by
 // replacing the global allocation functions in this test binary only.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -16,11 +13,11 @@
 #include <thread>
 
 #include "core/ring.h"
-#include "core/unique_fd.h"
 #include "net/http_parser.h"
 #include "net/http_response.h"
 #include "net/http_server.h"
 #include "net/listener.h"
+#include "net/loopback_exchange_test_util.h"
 #include "net/router.h"
 
 namespace {
@@ -78,26 +75,11 @@ TEST(HttpSteadyState, NoAllocationPerRequestOnceWarm) {
   EXPECT_NE(sink.out.find("{\"worker\":4242}"), std::string::npos);
 }
 
-// One connection as a client without pooling makes it: connect, one request asking to close,
-// read to EOF. Syscalls only, so the client adds no allocation to the count.
+// One connection as a client without pooling makes it; syscalls only, so the client adds no
+// allocation to the count.
 bool OneConnection(uint16_t port, std::string_view request =
     "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: wrk\r\nConnection: close\r\n\r\n") {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    return false;
-  }
-  if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    return false;
-  }
-  char buffer[1024];
-  ssize_t n = 0, total = 0;
-  while ((n = ::recv(fd.get(), buffer, sizeof buffer, 0)) > 0) total += n;
-  return n == 0 && total > 0;
+  return ExchangeOnLoopback(port, request);
 }
 
 TEST(HttpSteadyState, NoAllocationPerConnectionOnceWarm) {
